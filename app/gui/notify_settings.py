@@ -59,13 +59,18 @@ def webhook_state_words() -> tuple[str, Tone]:
         if problem:
             return (
                 "No webhook is kept, and this computer has no system keyring to keep one in: "
-                "the address can be used for this session only.",
+                "Keep keeps the address in memory for this session only.",
                 "warning",
             )
         return "No webhook is kept yet: paste one above.", "muted"
-    where = "the system keyring" if source == "keyring" else "memory, for this session only"
     host = value.split("/")[2] if value.count("/") >= 2 else "?"
-    return f"A webhook on {host} is kept in {where}.", "positive"
+    if source != "keyring":
+        return (
+            f"A webhook on {host} is kept in memory for this session only: this computer has "
+            "no system keyring, so paste it again after the app restarts.",
+            "warning",
+        )
+    return f"A webhook on {host} is kept in the system keyring.", "positive"
 
 
 class NotifySettingsActions:
@@ -95,7 +100,11 @@ class NotifySettingsActions:
 
     def keep_webhook(self, url: str, owner: QObject, done: Done) -> None:
         def task(_state: object) -> tuple[str, Tone]:
-            store_webhook(url)
+            if keyring_problem():
+                # No keyring: kept in memory for this session (said so), never in a file.
+                store_webhook(url, session_only=True)
+            else:
+                store_webhook(url)
             return webhook_state_words()
 
         (

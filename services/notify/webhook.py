@@ -38,7 +38,7 @@ MAX_LENGTH = 2048
 NO_KEYRING = (
     "The webhook's address was not kept: it is kept only in the system keyring, never in a "
     "file, and no keyring is available on this computer. Start one (GNOME Keyring or "
-    "KWallet, say) and paste the address again, or use it for this session only."
+    "KWallet, say) and paste the address again; the window can keep it for its session only."
 )
 
 

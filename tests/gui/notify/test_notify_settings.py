@@ -8,13 +8,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import keyring.backends.fail
 import pytest
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton
 
 from app.gui.notify_settings import NotifySettingsActions
 from app.gui.settings_controller import setting_fields, validate
 from app.workspace import Workspace, open_workspace, to_url
-from services.core.credentials import clear_session_secrets
+from services.core.credentials import clear_session_secrets, get_session_secret
 from services.core.policy import reload_policy
 from services.notify.log import posted_keys
 from services.notify.run import read_setup
@@ -123,6 +124,22 @@ def test_keep_stores_the_address_in_the_keyring_only(qtbot, make_dialog, keyring
     assert "hooks.slack.com" in _label(dialog, "notifyState").text()
     assert "XXXX" not in _label(dialog, "notifyState").text()
     assert all(SLACK not in str(v) for v in dialog.changes().values())  # never a setting
+
+
+def test_with_no_keyring_keep_holds_it_for_the_session_and_says_so(qtbot, make_dialog) -> None:  # type: ignore[no-untyped-def]
+    with installed_keyring(keyring.backends.fail.Keyring()):
+        try:
+            dialog = make_dialog()
+            qtbot.waitUntil(lambda: "no system keyring" in _label(dialog, "notifyState").text())
+            _box(dialog).setText(SLACK)
+            _button(dialog, "notifyKeep").click()
+            state = _label(dialog, "notifyState")
+            qtbot.waitUntil(lambda: "A webhook on hooks.slack.com" in state.text())
+            assert "kept in memory for this session only" in state.text()
+            assert get_session_secret(SECRET_NAME) == SLACK  # usable now, in no file
+            assert all(SLACK not in str(v) for v in dialog.changes().values())
+        finally:
+            clear_session_secrets()
 
 
 def test_the_service_and_toggles_lock_when_it_sets_them(
