@@ -9,13 +9,25 @@ __all__ = ["one_customer"]
 
 def one_customer(session: Any, text: str) -> int:
     """The id of the one customer ``text`` names (an external id, an email, a name or a
-    company); a CommandError in words when none or several do."""
+    company, else the app's own number for it); a CommandError in words when none or
+    several do."""
     from app.cli.errors import CommandError
     from services.outreach.context import find_customers
 
     matches = find_customers(session, text, limit=4)
+    if not matches and text.strip().isdigit():
+        # The app's own number for the customer (what an accountradar:// link and
+        # `pack customer` give), when no external id, email or name is that text.
+        from models.schema import Customer
+
+        own = session.get(Customer, int(text.strip()))
+        if own is not None:
+            return int(own.id)
     if not matches:
-        raise CommandError(f"No customer matches '{text}'; give an external id, email or name.")
+        raise CommandError(
+            f"No customer matches '{text}'; give an external id, email, name or the app's "
+            "number for the customer."
+        )
     if len(matches) > 1:
         shown = "; ".join(label for _, label in matches[:3])
         raise CommandError(

@@ -48,3 +48,10 @@ def test_customers_consent_opt_out_then_in(workspace_url: str) -> None:
     code, _, err = run("--db", workspace_url, "customers", "consent", "nobody", "--opt-out")
     assert code == 1
     assert "No customer matches 'nobody'" in err
+    # The app's own number for the customer (an accountradar:// link's) names it too.
+    code, out, _ = run("--db", workspace_url, "customers", "consent", "1", "--opt-out")
+    assert code == 0
+    assert out.startswith("Opted out of activity tracking on ")
+    code, _, err = run("--db", workspace_url, "customers", "consent", "99", "--opt-out")
+    assert code == 1
+    assert "No customer matches '99'" in err
