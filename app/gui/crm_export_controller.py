@@ -102,11 +102,14 @@ class CrmExportController(QObject):
             return
         day = since if isinstance(since, dt.date) and choice == SINCE else None
         user = self.user
+        # The dialog asked before replacing an existing file.
+        replace = self.dialog is not None and self.dialog.replace
 
         def task(_state: TaskState) -> ActivitiesExport:
             return export_activities(
                 workspace.engine, target, path, since=day, everything=choice == ALL,
                 actor=user, protected=(workspace.path,) if workspace.path else (),
+                force=replace,
             )  # fmt: skip
 
         def done(result: ActivitiesExport) -> None:

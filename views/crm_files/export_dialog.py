@@ -7,6 +7,7 @@ where the file goes. Export writes it through the job runner and closes the dial
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Signal
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.kit.confirm import ask_yes_cancel
 from views.kit.dialog_parts import set_tone
 from views.kit.file_dialogs import save_file_name
 
@@ -56,6 +58,10 @@ class CrmExportDialog(QDialog):
         self.setWindowTitle("Export activities for the CRM")
         self.setMinimumWidth(560)
         self._folder = folder
+        # Asks before an existing file is replaced (tests answer for the person); whether
+        # the export may replace it.
+        self.ask_replace: Callable[[QWidget | None, str, str], bool] = ask_yes_cancel
+        self.replace = False
         intro = QLabel(
             "The calls, notes, emails and tasks logged in Account Radar, and the alerts' "
             "outcomes and do-not-contact marks, as a file your CRM imports. What the CRM "
@@ -168,5 +174,10 @@ class CrmExportDialog(QDialog):
     def _on_export_clicked(self) -> None:
         path = self.path.text().strip()
         if not path:
+            return
+        self.replace = Path(path).expanduser().exists()
+        if self.replace and not self.ask_replace(
+            self, "Replace the file?", f"{Path(path).name} already exists. Replace it?"
+        ):
             return
         self.export_requested.emit(self.chosen_target(), self.choice(), self.since_date(), path)

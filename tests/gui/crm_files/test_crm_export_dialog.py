@@ -87,10 +87,19 @@ def test_export_writes_the_file_and_the_next_finds_nothing_new(qtbot, controller
     assert not again.export_button.isEnabled()
     again.all_choice.setChecked(True)
     qtbot.waitUntil(lambda: again.plan.text().startswith("4 activities"), timeout=TIMEOUT_MS)
-    # An existing file is not replaced: the dialog says so and stays open.
+    # An existing file is replaced only when the person says so; Cancel leaves it and the
+    # dialog open.
+    asked: list[str] = []
+    answers = [False, True]
+    again.ask_replace = lambda _parent, _title, question: asked.append(question) or answers.pop(0)
     again.path.setText(str(target))
     qtbot.waitUntil(lambda: again.export_button.isEnabled(), timeout=TIMEOUT_MS)
+    before = target.read_bytes()
     again.export_button.click()
-    qtbot.waitUntil(lambda: "already exists" in again.plan.text(), timeout=TIMEOUT_MS)
+    assert asked == ["Task.csv already exists. Replace it?"]
+    assert target.read_bytes() == before
     assert again.isVisible()
-    again.reject()
+    with qtbot.waitSignal(again.finished, timeout=TIMEOUT_MS):
+        again.export_button.click()
+    assert len(asked) == 2
+    assert len(_rows(target)) == 4  # every activity, written over the file
