@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from models.vocab import SEGMENTS
 from services.core.setting_spec import SettingSpec, check_value, shown
 
 RULES_SETTING = "segments.rules"
@@ -109,6 +110,10 @@ def _value_problem(key: str, value: Any) -> str | None:
     return check_value(_DECLARED[key], value)
 
 
+def _folded(name: str) -> str:
+    return "".join(name.split()).casefold()
+
+
 def rule_problem(rule: Any) -> str | None:
     """What is wrong with one rule as kept, in plain words; None when it is fine. Each
     value goes through the same check as the setting it overrides."""
@@ -119,6 +124,9 @@ def rule_problem(rule: Any) -> str | None:
         return f"the kind of segment must be one of {', '.join(SEGMENT_KINDS)} (got '{kind}')"
     if not isinstance(name, str) or not name.strip() or len(name) > NAME_LENGTH:
         return f"a segment's name must be a text of 1 to {NAME_LENGTH} characters"
+    if kind == "segment" and _folded(name) not in {_folded(s) for s in SEGMENTS}:
+        # The RFM segments are a fixed list: a misspelt one would never match anyone.
+        return f"'{name.strip()}' is no RFM segment; one of {', '.join(SEGMENTS)}"
     if set(rule) - {"kind", "name", "values"}:
         return f"a rule has only kind, name and values (got {', '.join(sorted(rule))})"
     if not isinstance(values, dict):

@@ -79,6 +79,9 @@ def test_names_match_without_regard_to_case_or_spaces() -> None:
 def test_each_value_of_a_rule_is_checked_as_its_setting_is() -> None:
     good = [{"kind": "segment", "name": "Champions", "values": {KEY: "concise"}}]
     assert validate_setting("segments.rules", good) is None
+    # An RFM segment's name in any case and spacing ("can't lose them") is the segment.
+    loose = [{"kind": "segment", "name": "can't lose  them", "values": {}}]
+    assert validate_setting("segments.rules", loose) is None
     assert parse_rules(good) == (SegmentRule("segment", "Champions", {KEY: "concise"}),)
     cases = {
         "must be one of warm": [{"kind": "segment", "name": "Lost", "values": {KEY: "loud"}}],
@@ -95,6 +98,7 @@ def test_each_value_of_a_rule_is_checked_as_its_setting_is() -> None:
             {"kind": "tier", "name": "gold", "values": {}},
         ],
         "name must be": [{"kind": "tier", "name": " ", "values": {}}],
+        "is no RFM segment": [{"kind": "segment", "name": "Champyons", "values": {}}],
         "only kind, name and values": [{"kind": "tier", "name": "Gold", "colour": "red"}],
     }  # fmt: skip
     for words, value in cases.items():
