@@ -114,14 +114,15 @@ def reach_table(report: ReachReport, by: str | None) -> list[str]:
             continue
         lines += ["", f"{title}:"]
         for g in chosen:
-            lines += textwrap.wrap(f"{g.label} ({g.sent:,} emails): {best_words(g)}", WIDTH,
+            lines += textwrap.wrap(f"{g.label} ({_emails(g.sent)}): {best_words(g)}", WIDTH,
                                    subsequent_indent="    ")  # fmt: skip
             for s in g.slots[:SHOWN_SLOTS]:
                 low, high = s.interval
                 few = "  too few" if s.sent < g.floor else ""
                 mark = "  best" if s is g.best else ""
                 lines.append(
-                    f"    {s.label:<16} {s.sent:>6,} emails {s.replied:>6,} replied "
+                    f"    {s.label:<16} {s.sent:>6,} {'email ' if s.sent == 1 else 'emails'} "
+                    f"{s.replied:>6,} replied "
                     f"{percent(s.rate):>6}  likely {percent(low)} to {percent(high)}{few}{mark}"
                 )
     lines += ["", *textwrap.wrap(
@@ -162,3 +163,7 @@ def reach_json(report: ReachReport, by: str | None) -> str:
         ],
     }  # fmt: skip
     return json.dumps(body, indent=2, ensure_ascii=False)
+
+
+def _emails(count: int) -> str:
+    return f"{count:,} email" if count == 1 else f"{count:,} emails"

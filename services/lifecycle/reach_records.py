@@ -106,11 +106,12 @@ def best_words(group: ReachGroup) -> str:
     if group.best is not None:
         return f"Best reached: {slot_words(group.best)}."
     if not group.replied:
-        return f"No replies yet to learn from ({group.sent:,} emails, none answered)."
+        emails = "1 email" if group.sent == 1 else f"{group.sent:,} emails"
+        return f"No replies yet to learn from ({emails}, none answered)."
     if len(counted) < 2:
         return (
             f"Too few to say: fewer than two weekdays and hours with {group.floor} emails "
-            f"or more ({group.sent:,} emails in all)."
+            f"or more ({'1 email' if group.sent == 1 else f'{group.sent:,} emails'} in all)."
         )
     top = sorted(counted, key=lambda s: -s.rate)[:2]
     return (
