@@ -56,10 +56,16 @@ def ticket_from_alert(engine: Engine, alert_id: int) -> TicketDraft:
     alert = alert_detail(engine, alert_id)
     raised = format_date(alert.created_at.date())
     lines = [f"Account Radar raised this alert on {raised}: {alert.reason}"]
-    if alert.drivers:
+    # What pushes the risk up (the card's reasons), never the signs that point the other
+    # way ("active subscription"), which the conflict line names as such.
+    why = alert.risk_reasons or ()
+    if why:
         lines.append("")
         lines.append("Why:")
-        lines.extend(f"- {driver}" for driver in alert.drivers)
+        lines.extend(f"- {reason}" for reason in why)
+    if alert.conflict:
+        lines.append("")
+        lines.append(alert.conflict)
     if alert.owner:
         lines.append("")
         lines.append(f"Account manager: {alert.owner}")
