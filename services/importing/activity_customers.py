@@ -9,7 +9,7 @@ one. Each row's customer is, in this order:
 2. the customer the row names by its ids (the app's own customer column first, then the
    CRM's account or record id) or by an address, as any other import finds one;
 3. the customer of a contact the row names by the contact's id (a Salesforce WhoId, a
-   HubSpot contact record).
+   HubSpot contact record); the activity then names that person.
 
 A row none of these finds is rejected, with the reason in words.
 """
@@ -51,18 +51,20 @@ def _own_activities(store: Store, frame: pd.DataFrame) -> np.ndarray[Any, Any]:
     return out
 
 
-def _contacts_of(store: Store, frame: pd.DataFrame, rows: np.ndarray[Any, Any]) -> list[int]:
-    """The customers of the contacts ``rows`` name by (source, id); 0 when none."""
+def _contacts_of(
+    store: Store, frame: pd.DataFrame, rows: np.ndarray[Any, Any]
+) -> list[tuple[int, int]]:
+    """(customer, contact) of the contacts ``rows`` name by (source, id); (0, 0) when none."""
     sources = frame["customer_source"].tolist()
     ids = frame["customer_external_id"].tolist()
     wanted = {str(sources[i]) for i in rows.tolist() if sources[i] and ids[i]}
-    stored: dict[tuple[str, str], int] = {}
+    stored: dict[tuple[str, str], tuple[int, int]] = {}
     for source in sorted(wanted):
-        for external, cid in store.fetchall(
-            "SELECT external_id, customer_id FROM contacts WHERE source = ?", (source,)
+        for external, cid, person in store.fetchall(
+            "SELECT external_id, customer_id, id FROM contacts WHERE source = ?", (source,)
         ):
-            stored[(source, str(external))] = int(cid)
-    return [stored.get((str(sources[i]), str(ids[i])), 0) for i in rows.tolist()]
+            stored[(source, str(external))] = (int(cid), int(person))
+    return [stored.get((str(sources[i]), str(ids[i])), (0, 0)) for i in rows.tolist()]
 
 
 def known_customers(
@@ -78,7 +80,13 @@ def known_customers(
         ids[rest] = identities.resolve_refs(part, result, create=False)
     rest = np.flatnonzero(ids == 0)
     if len(rest) and "customer_external_id" in frame.columns and "customer_source" in frame:
-        ids[rest] = _contacts_of(store, frame, rest)
+        found = _contacts_of(store, frame, rest)
+        ids[rest] = [cid for cid, _ in found]
+        people: list[Any] = [None] * len(frame)
+        for i, (_, person) in zip(rest.tolist(), found, strict=True):
+            people[i] = person or None
+        if any(p is not None for p in people):
+            frame = frame.assign(contact_id=pd.Series(people, index=frame.index, dtype=object))
     known = ids != 0
     for row in frame.loc[~known, "row"].tolist():
         result.rejects.append((int(row), NOT_FOUND))

@@ -125,9 +125,10 @@ def test_an_activity_file_never_creates_a_customer(book, tmp_path: Path) -> None
     assert [r.reason for r in done.rejects] == [NOT_FOUND]
     assert _count(engine, Customer) == customers
     with Session(engine) as s:
-        owner = s.execute(
-            select(Customer.external_id)
+        owner, person = s.execute(
+            select(Customer.external_id, Contact.external_id)
             .join(Interaction, Interaction.customer_id == Customer.id)
+            .outerjoin(Contact, Contact.id == Interaction.contact_id)
             .where(Interaction.subject == "Called Ann")
-        ).scalar_one()
-    assert owner == "C000998"
+        ).one()
+    assert (owner, person) == ("C000998", CONTACT)
