@@ -5,7 +5,9 @@
   Status, Priority, Description, TaskSubtype (Call, Email or Task), Type,
   CallDisposition, CallDurationInSeconds, OwnerId, and Account_Radar_Id__c, the app's
   key (a custom text field marked External ID lets Data Loader upsert by it, so a file
-  loaded twice makes no second task). The app does not know Salesforce's user ids, so
+  loaded twice makes no second task), and Account_Radar_Customer__c, the customer's own
+  id in the app ("source:id"), by which the app finds the customer when the file comes
+  back. The app does not know Salesforce's user ids, so
   OwnerId is left empty (the loading user owns the tasks) and the owner's name is in
   "Owner Name". Columns Salesforce does not map ("Customer", "Email", "Salesforce
   match") say whom each row is about; "no Salesforce id" where the customer came from
@@ -14,12 +16,14 @@
   (hs_call_title and hs_call_body for a call, hs_email_subject and hs_email_text for an
   email, hs_note_body for a note, hs_task_subject for a task), hs_timestamp (UTC,
   ISO 8601), and the record to associate with: "Contact Record ID" when the customer came
-  from HubSpot, and "Contact Email"; account_radar_id is the app's key. HubSpot imports
+  from HubSpot, and "Contact Email"; account_radar_id is the app's key and
+  account_radar_customer the customer's own id in the app ("source:id"). HubSpot imports
   one activity type per file: "Activity type" lets the user filter the rows of one.
 - A plain CSV: date, customer external id, customer name, contact email, type, subject,
   body, outcome, owner and the app's id.
 
-The privacy setting (Settings ▸ Privacy, the fields that may leave this computer) holds
+The customer's own id in the app is an id, not personal data: every row carries it. The
+privacy setting (Settings ▸ Privacy, the fields that may leave this computer) holds
 here too: a withheld field is not written (an address, a name, the owner) and is masked
 inside the subject and body, as in a request to a model.
 """
@@ -49,14 +53,15 @@ HEADERS: dict[str, Row] = {
     "salesforce": (
         "WhoId", "WhatId", "Subject", "ActivityDate", "Status", "Priority", "Description",
         "TaskSubtype", "Type", "CallDisposition", "CallDurationInSeconds", "OwnerId",
-        "Account_Radar_Id__c", "Owner Name", "Customer", "Email", "Salesforce match",
+        "Account_Radar_Id__c", "Account_Radar_Customer__c", "Owner Name", "Customer", "Email",
+        "Salesforce match",
     ),
     "hubspot": (
         "Activity type", "hs_timestamp", "hs_call_title", "hs_call_body",
         "hs_call_direction", "hs_call_status", "hs_email_subject", "hs_email_text",
         "hs_email_direction", "hs_note_body", "hs_task_subject", "hs_task_body",
         "hs_task_status", "Contact Record ID", "Contact Email", "Activity owner",
-        "account_radar_id", "Outcome", "Customer", "HubSpot match",
+        "account_radar_id", "account_radar_customer", "Outcome", "Customer", "HubSpot match",
     ),
     "csv": (
         "Date", "Customer external ID", "Customer source", "Customer name", "Contact email",
@@ -104,6 +109,11 @@ def _outcome(activity: Activity) -> str:
     return activity.status or ""
 
 
+def _app_customer(a: Activity) -> str:
+    """The customer's own id in the app, "source:id" (an id, never withheld)."""
+    return f"{a.customer_source}:{a.customer_external_id}" if a.customer_external_id else ""
+
+
 def _status(a: Activity) -> str:
     """A task's status as Salesforce says it; what was logged happened: Completed."""
     return a.status if a.kind == "task" and a.status else "Completed"
@@ -116,7 +126,8 @@ def _salesforce(a: Activity, p: _Privacy, subject: str, body: str) -> Row:
     return (
         a.contact_salesforce or "", a.salesforce_account or "", subject,
         a.occurred_at.date().isoformat(), _status(a), "Normal", body, subtype, kind_word,
-        _outcome(a) if a.kind == "call" else "", "", "", a.key or "", p.owner(a.owner),
+        _outcome(a) if a.kind == "call" else "", "", "", a.key or "", _app_customer(a),
+        p.owner(a.owner),
         p.name(a), p.email(a.person_email), match,
     )  # fmt: skip
 
@@ -137,7 +148,8 @@ def _hubspot(a: Activity, p: _Privacy, subject: str, body: str) -> Row:
         "\n\n".join(t for t in (subject, body) if t) if note else "",
         subject if task else "", body if task else "",
         ("COMPLETED" if _status(a) == "Completed" else "NOT_STARTED") if task else "",
-        record, p.email(a.person_email), p.owner(a.owner), a.key or "", _outcome(a),
+        record, p.email(a.person_email), p.owner(a.owner), a.key or "", _app_customer(a),
+        _outcome(a),
         p.name(a), "" if record else "no HubSpot record ID",
     )  # fmt: skip
 

@@ -159,8 +159,11 @@ class Identities:
         self._guest_ids.add(cid)
         return cid
 
-    def resolve_refs(self, frame: pd.DataFrame, result: WriteResult) -> np.ndarray[Any, Any]:  # noqa: C901, PLR0915
-        """customer_id for each row of a child frame (creating missing customers)."""
+    def resolve_refs(  # noqa: C901, PLR0915
+        self, frame: pd.DataFrame, result: WriteResult, *, create: bool = True
+    ) -> np.ndarray[Any, Any]:
+        """customer_id for each row of a child frame (creating missing customers; with
+        ``create`` False a row whose customer is not stored gets 0)."""
         n = len(frame)
 
         def col(name: str) -> np.ndarray[Any, Any] | None:
@@ -201,7 +204,7 @@ class Identities:
         src_l, ext_l, email_l = firsts(src), firsts(ext), firsts(email)
         names, companies = firsts(col("customer_name")), firsts(col("customer_company"))
         guest = guest[first_index]
-        if email is None and not guest.any():
+        if email is None and not guest.any() and create:
             plain = self._resolve_by_ids(src_l, ext_l, names, companies, result)
             if plain is not None:
                 by_row: np.ndarray[Any, Any] = plain[codes]
@@ -225,7 +228,7 @@ class Identities:
                     ids[(s, e)] = cid
                     new_ids.append((s, e, cid))
             if cid is None:
-                if e is None and m is None:
+                if (e is None and m is None) or not create:
                     continue  # left 0: no customer (the adapter should have rejected it)
                 cid = self._new_customer_id()
                 new["id"].append(cid)

@@ -55,7 +55,12 @@ class People:
     def named(self, frame: pd.DataFrame, customer_ids: np.ndarray[Any, Any]) -> pd.DataFrame:
         """The frame with each row's ``contact_id`` when some row names a person."""
         people = self.contact_ids(frame, customer_ids)
-        return frame if people is None else frame.assign(contact_id=people)
+        if people is None:
+            return frame
+        if "contact_id" in frame.columns:  # a person the file named by id stays named
+            given = frame["contact_id"].tolist()
+            people = [g if pd.notna(g) else p for g, p in zip(given, people, strict=True)]
+        return frame.assign(contact_id=people)
 
     def link_stored(
         self, table: str, stored: dict[str, list[Any]], positions: np.ndarray[Any, Any]

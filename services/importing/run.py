@@ -292,6 +292,7 @@ def _import_table(  # noqa: PLR0915
             result = writer.write(batch)
             _count_skipped(result, skipped)
             clock.lap("write")
+        rejects = _with_written_rejects(rejects, result, path.name)
         check()
         progress(0.92, f"updating customer totals for {path.name}")
         _refresh_rollups(session, result, money_notes, None if held_orders else batch)
@@ -359,6 +360,17 @@ def _skip_unchanged(engine: Engine, plan: Plan) -> RowHashes:
     """Drop the file's rows stored as they are (services/importing/rowhash.py)."""
     with translate_db_errors():
         return skip_unchanged(engine, plan) or RowHashes.none()
+
+
+def _with_written_rejects(
+    rejects: tuple[RejectedRow, ...], result: WriteResult, name: str
+) -> tuple[RejectedRow, ...]:
+    """The rejected rows with those the writer could not place (an activity whose
+    customer is not in the workspace), in row order."""
+    if not result.rejects:
+        return rejects
+    found = [RejectedRow(file=name, row=r, reason=why) for r, why in result.rejects]
+    return tuple(sorted([*rejects, *found], key=lambda r: r.row))
 
 
 def _count_skipped(result: WriteResult, skipped: int) -> None:

@@ -133,6 +133,7 @@ class WriteResult:
     merged: int = 0
     by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    rejects: list[tuple[int, str]] = field(default_factory=list)  # (row, reason) found writing
 
 
 def _same_throughout(values: list[Any], first: Any) -> bool:

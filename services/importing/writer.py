@@ -24,6 +24,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from models.campaigns import campaign_types
+from services.importing.activity_customers import KNOWN_CUSTOMERS, known_customers
 from services.importing.canonical import Batch
 from services.importing.changes import ChangeTracker
 from services.importing.contact_writing import KNOWN_ONLY, known_contacts, mark_left
@@ -139,7 +140,10 @@ class Writer:
         contact-role export keeps only the rows whose contacts exist."""
         if KNOWN_ONLY in frame.columns:
             return known_contacts(self.store, frame, result)
-        customer_ids = self.identities.resolve_refs(frame, result)
+        if KNOWN_CUSTOMERS in frame.columns:  # an activity file: never a new customer
+            frame, customer_ids = known_customers(self.store, self.identities, frame, result)
+        else:
+            customer_ids = self.identities.resolve_refs(frame, result)
         if kind == "contacts":  # who is no longer in the export has left
             mark_left(self.store, self.changes, frame, customer_ids, result)
         if kind in PERSON_TABLES:

@@ -16,6 +16,11 @@ property names), and the app's own plain activities CSV (services/crm_files).
   under that key, so a file brought back into the workspace that wrote it changes nothing
   (services/importing/changes.py leaves the app's record as it is), and one brought into
   another workspace adds each activity once however often it is imported.
+- The app's own customer column (Account_Radar_Customer__c, account_radar_customer: the
+  customer's source and id in the app, "generic:C-3") names the customer before any CRM id.
+- An activity file never creates a customer (services/importing/activity_customers.py):
+  a row whose app key is stored is that activity, whoever it names; a row whose customer
+  is not in the workspace (by id, address or a contact's id) is rejected.
 - A row with neither id is keyed by a hash of its customer, time, type and subject.
 - A cell the export wrote as text with a leading apostrophe (a formula neutralised,
   services/core/output_files.py) is read without it.
@@ -30,6 +35,7 @@ import pandas as pd
 
 from models.vocab import APP_SOURCE
 from services.importing import values
+from services.importing.activity_customers import KNOWN_CUSTOMERS
 from services.importing.canonical import Batch
 from services.importing.formats._base import (
     BaseAdapter,
@@ -94,11 +100,26 @@ def _outcomes(kind: pd.Series, words: pd.Series) -> pd.Series:
     return kept.where(kind.eq("call") & lowered.ne(""), None).astype(object)
 
 
+def _app_customer(
+    named: pd.Series, customer: pd.Series, source: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """The customer and its source, the app's own "source:id" first where a row has it."""
+    parts = named.fillna("").astype(str).str.partition(":")
+    has = named.notna() & parts[1].eq(":") & parts[2].ne("")
+    if not has.any():
+        return customer, source
+    return (
+        customer.where(~has, parts[2]).astype(object),
+        source.where(~has, parts[0]).astype(object),
+    )
+
+
 class _Activities(BaseAdapter):
     """Shared assembly: the frame of interactions from columns already read."""
 
     kinds = ("interactions",)
     key_columns: tuple[str, ...] = ("Account_Radar_Id__c", "account_radar_id", "App ID")
+    customer_columns: tuple[str, ...] = ("Account_Radar_Customer__c", "account_radar_customer")
 
     def _assemble(
         self,
@@ -120,6 +141,11 @@ class _Activities(BaseAdapter):
     ) -> Batch:
         n = len(frame)
         key = _text(cols.get(*self.key_columns))
+        if isinstance(customer_source, str):
+            customer_source = pd.Series(customer_source, index=frame.index, dtype=object)
+        customer, customer_source = _app_customer(
+            _text(cols.get(*self.customer_columns)), customer, customer_source
+        )
         # The app's own tasks and changes (an alert's outcome, a do-not-contact mark) that an
         # export wrote for the CRM: kept by the app itself, never brought back as activities.
         own = key.fillna("").astype(str).str.startswith(_APP_RECORDS).to_numpy(dtype=bool)
@@ -129,7 +155,8 @@ class _Activities(BaseAdapter):
         errors.add(when.isna().to_numpy() & ~bad_when.to_numpy(), "missing activity date")
         errors.add(kind.isna().to_numpy(), "no activity type")
         address, bad_email = values.normalize_email(email.fillna(""))
-        errors.add((customer.isna() & address.isna()).to_numpy(), "no customer id or email")
+        nobody = customer.isna() & address.isna() & key.isna()
+        errors.add(nobody.to_numpy(), "no customer id or email")
         hashed = [
             stable_id(str(c or a or ""), str(w), str(k), str(s or ""))
             for c, a, w, k, s in zip(customer, address, when, kind, subject, strict=True)
@@ -138,8 +165,6 @@ class _Activities(BaseAdapter):
         external = _first(key, record, pd.Series(hashed, index=frame.index, dtype=object))
         source = np.where(mine.to_numpy(), APP_SOURCE, self.source)
         channel = kind.map({"call": "phone", "email_sent": "email"}).astype(object)
-        if isinstance(customer_source, str):
-            customer_source = pd.Series(customer_source, index=frame.index, dtype=object)
         out = pd.DataFrame(
             {
                 "row": rows.astype("int64"),
@@ -159,6 +184,7 @@ class _Activities(BaseAdapter):
                 "text": body.to_numpy(dtype=object),
                 "status": outcome.to_numpy(dtype=object),
                 "attributes": attribute_dicts(frame, cols.unused()),
+                KNOWN_CUSTOMERS: True,
             }
         )
         out["occurred_at"] = when.reset_index(drop=True)
