@@ -59,7 +59,7 @@ def rules_words(book: StageBook) -> str:
         f"Stages from {SOURCE_WORDS.get(r.source, r.source)}: onboarding for {r.onboarding_days} "
         f"days, renewal in the last {r.renewal_days} days of a contract, mature after "
         f"{r.mature_days} days (and, by orders, {r.mature_orders} orders); at risk from a churn "
-        f"risk of {r.at_risk_from:.0%} ({run})."
+        f"risk of {r.at_risk_from:.0%}, not counting the Lost segment ({run})."
     )
 
 
@@ -79,8 +79,10 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("Mature", "a customer for the mature days or longer (by orders, with the mature "
      "count of orders)."),
     ("Renewal", "a running contract ends within the renewal days."),
-    ("At risk", "the latest scoring as of the date puts their churn risk in the high band, "
-     "whatever the other stage."),
+    ("At risk", "the latest scoring as of the date puts their churn risk at or above the "
+     "high-risk rule's threshold, whatever the other stage, as the dashboard counts them: "
+     "a customer in the Lost segment is gone, not at risk, and keeps the stage their "
+     "orders or contracts give."),
     ("Value", "the customers' predicted value over the scoring's months, summed."),
     ("Churn risk", "the mean churn risk the scoring gave them."),
 )  # fmt: skip
