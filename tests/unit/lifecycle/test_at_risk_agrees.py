@@ -95,3 +95,13 @@ def test_the_stages_follow_the_high_risk_rules_threshold(
     assert figures.at_risk_customers == 0
     assert _at_risk(engine, LATEST) == set()
     assert stage_book(engine, LATEST).rules.at_risk_from == pytest.approx(0.95)
+
+
+def test_the_rules_say_how_many_lost_keep_their_stage(
+    book: tuple[Engine, dict[str, int]],
+) -> None:
+    from services.lifecycle.wording import rules_words
+
+    words = rules_words(stage_book(book[0], AS_OF))
+    assert "not counting the Lost segment" in words
+    assert "; 1 Lost customer with such a churn risk keeps the stage" in words
