@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from models.vocab import SEVERITIES
 from services.alerts._db import STATUS_SQL, columns, fetch, reading, stamp, timestamps
-from services.alerts.config import read_alert_config
+from services.alerts.at_risk import at_risk_mask, at_risk_threshold, lost_mask
 from services.alerts.inputs import latest_run
 from services.alerts.lifecycle import moment
 from services.alerts.records import (
@@ -48,16 +48,15 @@ def dashboard(engine: Engine, *, now: dt.datetime | None = None) -> Dashboard | 
         run = latest_run(session)
         if run is None:
             return None
-        config = read_alert_config(session)
-        threshold = float(config.rule("high_risk_high_value")["min_churn_risk"]) / 100.0
+        threshold = at_risk_threshold(session)
         scores = latest_scores_columns(session)
         assert scores is not None
         churn = scores["churn_risk"]
         scored = ~np.isnan(churn)
         at_risk = np.nan_to_num(scores["revenue_at_risk_cents"])
         high_risk = scored & (np.nan_to_num(churn) >= threshold)
-        gone = np.isin(scores["segment"].astype(object), list(NOT_AT_RISK_SEGMENTS))
-        risky = high_risk & ~gone
+        gone = lost_mask(scores["segment"])
+        risky = at_risk_mask(churn, scores["segment"], threshold)
         not_counted = ", ".join("?" * len(NOT_AT_RISK_SEGMENTS))
         at = stamp(conn, when)
         status = STATUS_SQL

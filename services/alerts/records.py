@@ -17,6 +17,7 @@ from models.vocab import ACTIVE_ALERT_STATUSES
 from models.vocab import ALERT_QUEUES as ALERT_QUEUES
 from models.vocab import SEVERITIES as SEVERITIES
 from services.alerts.playbook_records import PlaybookStatus
+from services.alerts.risk_bands import NOT_AT_RISK_SEGMENTS as NOT_AT_RISK_SEGMENTS
 
 SEVERITY_LABELS = {
     "critical": "Critical",
@@ -499,9 +500,7 @@ ALERT_AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("8-30 days", 8, 30),
     ("over 30 days", 31, None),
 )
-# "At risk" on the dashboard: churn risk at or above the high-risk threshold, not
-# counting the customers already gone (segment Lost), whom no call will keep.
-NOT_AT_RISK_SEGMENTS = frozenset({"Lost"})
+# "At risk" on the dashboard is risk_bands' one definition (NOT_AT_RISK_SEGMENTS there).
 
 
 @dataclass(frozen=True)

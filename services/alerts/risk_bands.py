@@ -55,6 +55,25 @@ def risk_bands(
     )
 
 
+# "At risk", defined once for every surface (the dashboard, Results, the lifecycle stages,
+# the review packs, Ask): a churn risk at or above the high-risk rule's threshold (the
+# high band's start, 60% by default), not counting the customers already gone (segment
+# Lost), whom no call will keep. ``is_at_risk`` says it for one customer;
+# services.alerts.at_risk for many, with the workspace's threshold.
+NOT_AT_RISK_SEGMENTS = frozenset({"Lost"})
+AT_RISK_WORDS = (
+    "churn risk at or above the high-risk rule's threshold, not counting the Lost segment"
+)
+
+
+def is_at_risk(churn: float | None, segment: str | None, threshold: float = RISK_HIGH_FROM) -> bool:
+    """True when a customer with this churn risk (0-1, None or NaN: unscored) and RFM
+    segment counts as at risk at this threshold."""
+    if churn is None or churn != churn:
+        return False
+    return churn >= threshold and (segment or "") not in NOT_AT_RISK_SEGMENTS
+
+
 RISK_BANDS: tuple[RiskBand, ...] = risk_bands()
 RISK_BAND_BY_KEY = {band.key: band for band in RISK_BANDS}
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from models.schema import Contract, Customer, Order, ScoreSnapshot, ScoringRun
 from models.vocab import LIFECYCLE_STAGES
+from services.alerts.at_risk import at_risk_threshold
 from services.core.local_dates import workspace_zone
 from services.lifecycle.records import ScoredFacts, StageBook, StageGroup
 from services.lifecycle.stages import FIELD_KEYS, Staged, StageFacts, StageRules, stage_of
@@ -144,7 +146,9 @@ def stage_book(
         zone = ZoneInfo(workspace_zone(DateSettings.read(session).time_zone or None))
         today = dt.datetime.now(zone).date()
         on = as_of or today
-        rules = rules_of(LifecycleSettings.read(session))
+        rules = replace(
+            rules_of(LifecycleSettings.read(session)), at_risk_from=at_risk_threshold(session)
+        )
         end = _day_end(on)
         orders = _orders(session, end, only)
         contracts = _contracts(session, on, only)
@@ -185,6 +189,7 @@ def stage_book(
             running_contract_end=running,
             field=stage_column,
             churn_risk=scores[cid].churn_risk if cid in scores else None,
+            segment=scores[cid].segment if cid in scores else None,
         )
         staged.append(stage_of(facts, rules, on))
     followed = followed_until <= today

@@ -19,9 +19,13 @@ setting ``lifecycle.source``:
 - auto (the default): the field when the record has one, else the contracts when one is
   running, else the orders.
 
-Whatever the source, a customer whose calibrated churn risk lies in the high band
-(services.alerts.risk_bands, 60 % or more) is at risk. Everything is read as of the date:
-the orders and contracts begun by then, the latest scoring run as of then.
+Whatever the source, a customer at risk by the app's one definition
+(services.alerts.risk_bands.is_at_risk: a churn risk at or above the high-risk rule's
+threshold, 60 % by default, not counting the Lost segment) is at risk, as the dashboard
+counts them. A Lost customer is already gone, not at risk: they take the stage their
+record, contracts or orders give (or none). Everything is read as of the date: the orders
+and contracts begun by then, the latest scoring run as of then (its churn risk and
+segment).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from services.alerts.risk_bands import RISK_HIGH_FROM
+from services.alerts.risk_bands import NOT_AT_RISK_SEGMENTS, RISK_HIGH_FROM, is_at_risk
 
 __all__ = [
     "STAGE_LABELS",
@@ -86,6 +90,7 @@ class StageFacts:
     running_contract_end: dt.date | None = None  # the contract running on the date
     field: str | None = None  # the record's stage column, when known on the date
     churn_risk: float | None = None
+    segment: str | None = None  # the RFM segment of the same scoring
 
 
 @dataclass(frozen=True)
@@ -161,9 +166,17 @@ def _by_field(facts: StageFacts) -> Staged | None:
 def stage_of(facts: StageFacts, rules: StageRules, on: dt.date) -> Staged:
     """The customer's stage on the date ``on``, by the rules."""
     risk = facts.churn_risk
-    if risk is not None and risk >= rules.at_risk_from:
+    if is_at_risk(risk, facts.segment, rules.at_risk_from):
         why = f"churn risk {risk:.0%}, in the high band ({rules.at_risk_from:.0%} or more)"
         return Staged(facts.customer_id, "at_risk", "churn risk", why)
+    staged = _by_sources(facts, rules, on)
+    if risk is not None and risk >= rules.at_risk_from and facts.segment in NOT_AT_RISK_SEGMENTS:
+        gone = f"; churn risk {risk:.0%}, but in the {facts.segment} segment: gone, not at risk"
+        return Staged(staged.customer_id, staged.stage, staged.source, staged.why + gone)
+    return staged
+
+
+def _by_sources(facts: StageFacts, rules: StageRules, on: dt.date) -> Staged:
     sources = ("field", "contracts", "orders") if rules.source == "auto" else (rules.source,)
     for source in sources:
         if source == "field":

@@ -59,8 +59,27 @@ def rules_words(book: StageBook) -> str:
         f"Stages from {SOURCE_WORDS.get(r.source, r.source)}: onboarding for {r.onboarding_days} "
         f"days, renewal in the last {r.renewal_days} days of a contract, mature after "
         f"{r.mature_days} days (and, by orders, {r.mature_orders} orders); at risk from a churn "
-        f"risk of {r.at_risk_from:.0%} ({run})."
+        f"risk of {r.at_risk_from:.0%}, not counting the Lost segment ({run}){_gone(book)}."
     )
+
+
+def _gone(book: StageBook) -> str:
+    """How many Lost customers have an at-risk churn risk yet keep their own stage."""
+    from services.alerts.risk_bands import NOT_AT_RISK_SEGMENTS
+
+    gone = sum(
+        1
+        for s in book.staged
+        if (f := book.scores.get(s.customer_id)) is not None
+        and f.churn_risk is not None
+        and f.churn_risk >= book.rules.at_risk_from
+        and f.segment in NOT_AT_RISK_SEGMENTS
+    )
+    if not gone:
+        return ""
+    who = f"{gone:,} Lost customer{'s' if gone != 1 else ''}"
+    keep = "keeps" if gone == 1 else "keep"
+    return f"; {who} with such a churn risk {keep} the stage their orders or contracts give"
 
 
 def churn_words(book: StageBook) -> str:
@@ -79,8 +98,10 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("Mature", "a customer for the mature days or longer (by orders, with the mature "
      "count of orders)."),
     ("Renewal", "a running contract ends within the renewal days."),
-    ("At risk", "the latest scoring as of the date puts their churn risk in the high band, "
-     "whatever the other stage."),
+    ("At risk", "the latest scoring as of the date puts their churn risk at or above the "
+     "high-risk rule's threshold, whatever the other stage, as the dashboard counts them: "
+     "a customer in the Lost segment is gone, not at risk, and keeps the stage their "
+     "orders or contracts give."),
     ("Value", "the customers' predicted value over the scoring's months, summed."),
     ("Churn risk", "the mean churn risk the scoring gave them."),
 )  # fmt: skip

@@ -19,6 +19,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from models.errors import UserFacingError
+from services.alerts.records import REVENUE_AT_RISK_WORDS
+from services.alerts.risk_bands import AT_RISK_WORDS
 from services.core.formatting import format_percent, plural
 from services.core.money import format_money
 from services.packs.customer import Cancelled, Progress, _check, period_start
@@ -35,11 +37,10 @@ from services.packs.records import (
 )
 
 TOP_AT_RISK = 10
-AT_RISK_DEFINITION = (
-    "churn risk at or above the high-risk rule's threshold, not counting the Lost segment "
-    "(the dashboard's definition)"
+AT_RISK_DEFINITION = f"{AT_RISK_WORDS} (the dashboard's definition)"
+REVENUE_AT_RISK_DEFINITION = (
+    f"each scored customer's {REVENUE_AT_RISK_WORDS}, summed (the dashboard's definition)"
 )
-REVENUE_AT_RISK_DEFINITION = "each scored customer's churn risk times their predicted value"
 
 
 class PackNotFoundError(UserFacingError):
@@ -164,13 +165,9 @@ def _choose(rows: dict[str, Any], segment: str | None) -> tuple[str | None, np.n
 
 
 def _risky(rows: dict[str, Any], threshold: float) -> np.ndarray:
-    from services.alerts.records import NOT_AT_RISK_SEGMENTS
+    from services.alerts.at_risk import at_risk_mask
 
-    churn = rows["churn_risk"]
-    scored = ~np.isnan(churn)
-    gone = np.isin(rows["segment"].astype(object), list(NOT_AT_RISK_SEGMENTS))
-    result: np.ndarray = scored & (np.nan_to_num(churn) >= threshold) & ~gone
-    return result
+    return at_risk_mask(rows["churn_risk"], rows["segment"], threshold)
 
 
 def _totals(rows: dict[str, Any], chosen: np.ndarray, figures: Any, book: bool) -> Section:
@@ -217,6 +214,12 @@ def _mix(rows: dict[str, Any], chosen: np.ndarray, threshold: float) -> Section:
         count = int(held.sum())
         share = format_percent(count / total) if total else "-"
         items.append(Figure(f"Churn risk {band.label.lower()}", f"{count:,} ({share})"))
+        if band.key == "high":  # of them, at risk: the Lost are gone, not at risk
+            scored = chosen & ~np.isnan(rows["churn_risk"])
+            risky = int((_risky(rows, threshold) & scored).sum())
+            share = format_percent(risky / total) if total else "-"
+            words = f"{risky:,} ({share}), the rest Lost"
+            items.append(Figure("Of them at risk", words, AT_RISK_DEFINITION))
     charts = (
         Chart(HEALTH_MIX, "Health and engagement", {
             "health": rows["health_score"][chosen], "engagement": rows["engagement_score"][chosen],

@@ -1,6 +1,7 @@
 """The composer offers the best time to reach out: on the scored demo, with 60 emails to
 other customers planted on a Tuesday at 10:00 (30 answered) and 60 on a Thursday at 15:00
-(8 answered), it says Tuesday 9–11 is when customers answer best, with the counts."""
+(8 answered), it says Tuesday 9–11 is when customers answer best, with the counts (of
+the customer's stage when that names a best time, else of everyone)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,7 @@ def test_the_composer_offers_the_best_time(
     assert dialog is not None
     qtbot.waitUntil(lambda: bool(dialog.reach.text()), timeout=TIMEOUT_MS)
     text = dialog.reach.text()
-    assert text.startswith("Best reached: Tuesday 9–11, 30 replies of "), text
+    assert text.startswith("Best reached: Tuesday 9–11, "), text
+    assert " replies of " in text
     assert text.endswith("customers).")
     assert not dialog.reach.isHidden()

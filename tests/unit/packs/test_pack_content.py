@@ -125,6 +125,7 @@ def test_the_books_pack(book) -> None:  # type: ignore[no-untyped-def]
     mix = _figures(_section(pack, "Health mix"))
     assert mix == {
         "Churn risk high (60% or more)": "3 (60%)",
+        "Of them at risk": "2 (40%), the rest Lost",  # A and B; D is Lost, as in the totals
         "Churn risk medium (30% to 60%)": "1 (20%)",
         "Churn risk low (under 30%)": "1 (20%)",
     }
