@@ -30,7 +30,7 @@ def test_an_imported_stage_column_is_the_stage(tmp_path: Path) -> None:
         (report,) = run_import(ws.engine, [path]).files
         assert report.landed, report.error
         with Session(ws.engine) as s:
-            ids = dict(s.execute(select(Customer.external_id, Customer.id)).tuples().all())
+            ids = dict(s.execute(select(Customer.external_id, Customer.id)).all())
             kept = s.scalar(select(Customer.attributes).where(Customer.external_id == "C1"))
         assert kept == {"Lifecycle Stage": "Onboarding"}
         by_id = stage_book(ws.engine, dt.date.today()).stage_by_customer()
