@@ -30,12 +30,10 @@ from services.core.records import (
     SEGMENTS,  # best customers first, lost ones last
 )
 from views.item_models.customer_filters import (
-    RANGE_TOPS,
     RISK_HIGH,
     RISK_MEDIUM,
     CustomerFilter,
-    Range,
-    in_range,
+    filter_mask,
 )
 from views.kit.formatting import QUIET_CRITICAL_DAYS, QUIET_WARNING_DAYS, format_money
 
@@ -175,15 +173,7 @@ TONED_COLUMNS = (_DAYS_COLUMN, _RISK_COLUMN, _CONFIDENCE_COLUMN)
 # Churn risk shown in the critical / warning colour from these probabilities on.
 RISK_CRITICAL = RISK_HIGH
 RISK_WARNING = RISK_MEDIUM
-# CustomerFilter's range fields and the columns they read.
-_RANGE_COLUMNS = {
-    "churn_risk": "churn_risk",
-    "health": "health_score",
-    "engagement": "engagement_score",
-}
-
 _EPOCH = dt.date(1970, 1, 1)
-_NONE = np.array(None, dtype=object)  # compares element-wise with an object array
 
 
 class TextSearchIndex:
@@ -494,38 +484,9 @@ class CustomerTableData:
     # -- filters ------------------------------------------------------------------------
 
     def filter_mask(self, f: CustomerFilter) -> np.ndarray | None:
-        """The rows the filter keeps (None: every row), in numpy over the columns."""
-        if f.is_empty:
-            return None
-        mask = np.ones(self.size, dtype=bool)
-        segment = self.columns["segment"]
-        if f.segments:
-            mask &= _any_of(segment, f.segments)
-        if f.exclude_segments:
-            mask &= ~_any_of(segment, f.exclude_segments)
-        if f.owner is not None:
-            owners = self.columns["owner"]
-            if f.owner:
-                mask &= owners == f.owner
-            else:  # customers without an owner
-                mask &= np.equal(owners, _NONE) | (owners == "")
-        ranges: tuple[tuple[str, Range | None], ...] = (
-            ("churn_risk", f.churn_risk),
-            ("health", f.health),
-            ("engagement", f.engagement),
-        )
-        for field, bounds in ranges:
-            if bounds is not None:
-                values = self.columns[_RANGE_COLUMNS[field]]
-                mask &= in_range(values, bounds, RANGE_TOPS[field])
-        if f.unscored:
-            mask &= np.isnan(self.columns["churn_risk"])
-        if f.do_not_contact is not None:
-            mask &= self.do_not_contact if f.do_not_contact else ~self.do_not_contact
-        if f.customer_ids is not None:
-            wanted = np.fromiter(f.customer_ids, dtype=np.int64, count=len(f.customer_ids))
-            mask &= np.isin(self.ids, wanted)
-        return mask
+        """The rows the filter keeps (None: every row): the one definition of
+        services/core/customer_filter.py over the table's columns."""
+        return filter_mask(f, self.columns, self.ids, self.do_not_contact)
 
     def choices(self, key: str) -> tuple[str, ...]:
         """The distinct values of a text column, for the filter menus: segments in their
@@ -635,15 +596,6 @@ class CustomerTableData:
         elif column == _CONFIDENCE_COLUMN and self.columns["confidence"][pos] == "low":
             return "muted"
         return None
-
-
-def _any_of(values: np.ndarray, names: frozenset[str]) -> np.ndarray:
-    """Which values (an object array with None) are one of the names: one element-wise
-    comparison per name (np.isin would sort, and None does not sort with text)."""
-    mask = np.zeros(len(values), dtype=bool)
-    for name in names:
-        mask |= values == name
-    return mask
 
 
 @lru_cache(maxsize=8192)
