@@ -74,3 +74,6 @@ class ScoreSnapshot(Base):
     predicted_orders_high: Mapped[float | None] = mapped_column(Float)
     clv_12m_low_cents: Mapped[int | None] = mapped_column(BigInteger)
     clv_12m_high_cents: Mapped[int | None] = mapped_column(BigInteger)
+    # The customer's lifecycle stage as of the run (services/lifecycle/stages.py's keys),
+    # stored after the scores; NULL before it is stored, or with no stage.
+    stage: Mapped[str | None] = mapped_column(String(16))
