@@ -21,13 +21,13 @@ from services.alerts.lifecycle import moment
 from services.alerts.records import (
     ALERT_AGE_BUCKETS,
     HISTOGRAM_EDGES,
-    NOT_AT_RISK_SEGMENTS,
     AgeBucket,
     Dashboard,
     Histogram,
     SegmentFigures,
     TrendPoint,
 )
+from services.alerts.risk_bands import at_risk_sql
 from services.scoring.queries import latest_scores_columns
 from services.scoring.rfm import SEGMENTS
 
@@ -38,7 +38,7 @@ def dashboard(engine: Engine, *, now: dt.datetime | None = None) -> Dashboard | 
 
     "At risk" means a churn risk at or above the high-risk rule's threshold (setting
     alerts.high_risk_high_value.min_churn_risk, 60% by default), not counting the
-    customers of segment Lost (records.NOT_AT_RISK_SEGMENTS), in the headline and in the
+    customers of segment Lost (risk_bands.at_risk_sql and is_at_risk), in the headline and in the
     trend alike. Alert ages are whole days (records.ALERT_AGE_BUCKETS, as the alert list
     counts them); score bands are records.HISTOGRAM_EDGES. Trends have one point per
     stored scoring of the latest horizon (its latest run per as-of date).
@@ -57,7 +57,6 @@ def dashboard(engine: Engine, *, now: dt.datetime | None = None) -> Dashboard | 
         high_risk = scored & (np.nan_to_num(churn) >= threshold)
         gone = lost_mask(scores["segment"])
         risky = at_risk_mask(churn, scores["segment"], threshold)
-        not_counted = ", ".join("?" * len(NOT_AT_RISK_SEGMENTS))
         at = stamp(conn, when)
         status = STATUS_SQL
         severity_rows = fetch(
@@ -78,13 +77,13 @@ def dashboard(engine: Engine, *, now: dt.datetime | None = None) -> Dashboard | 
         trend_rows = fetch(
             conn,
             "SELECT r.id, r.as_of, COUNT(*), AVG(s.churn_risk), "
-            "AVG(CASE WHEN s.churn_risk >= ? AND COALESCE(s.segment, '') NOT IN "
-            f"({not_counted}) THEN 1.0 ELSE 0.0 END), "
+            f"AVG(CASE WHEN {at_risk_sql('s.churn_risk', 's.segment', '?')} "
+            "THEN 1.0 ELSE 0.0 END), "
             "SUM(s.revenue_at_risk_cents), AVG(s.engagement_score), AVG(s.health_score) "
             "FROM score_snapshots s JOIN scoring_runs r ON r.id = s.scoring_run_id "
             "WHERE r.status = 'finished' AND r.horizon_days = ? GROUP BY r.id, r.as_of "
             "ORDER BY r.as_of, r.id",
-            (threshold, *sorted(NOT_AT_RISK_SEGMENTS), run.horizon_days),
+            (threshold, run.horizon_days),
         )
     ids = scores["customer_id"]
     in_alert = np.isin(ids, np.fromiter(alerted, np.int64, count=len(alerted)))

@@ -74,6 +74,14 @@ def is_at_risk(churn: float | None, segment: str | None, threshold: float = RISK
     return churn >= threshold and (segment or "") not in NOT_AT_RISK_SEGMENTS
 
 
+def at_risk_sql(churn: str, segment: str, threshold: str) -> str:
+    """``is_at_risk`` in SQL: a condition true for a customer at risk, given the SQL of their
+    churn risk, segment and the threshold (a bind such as ``:threshold``, ``?``, or a
+    literal). NULL churn risk (unscored) is never at risk, as above."""
+    gone = ", ".join("'" + s.replace("'", "''") + "'" for s in sorted(NOT_AT_RISK_SEGMENTS))
+    return f"({churn} >= {threshold} AND coalesce({segment}, '') NOT IN ({gone}))"
+
+
 RISK_BANDS: tuple[RiskBand, ...] = risk_bands()
 RISK_BAND_BY_KEY = {band.key: band for band in RISK_BANDS}
 

@@ -2,7 +2,8 @@
 
 - **At risk**: churn risk at or above the high-risk rule's threshold (the setting
   ``alerts.high_risk_high_value.min_churn_risk``, 60% by default), not counting the
-  customers of the segments in ``services.alerts.records.NOT_AT_RISK_SEGMENTS`` (Lost), as
+  customers of the segments in ``services.alerts.risk_bands.NOT_AT_RISK_SEGMENTS`` (Lost):
+  risk_bands' one definition (``is_at_risk``, and ``at_risk_sql`` its SQL form), as
   ``services.alerts.dashboard`` and ``report effectiveness`` count them.
 - **Revenue at risk**: churn risk x the last 12 months' paid revenue (the score's
   ``revenue_at_risk``), the customer's tile; the dashboard's total is its sum over every
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from services.alerts.records import NOT_AT_RISK_SEGMENTS
+from services.alerts.risk_bands import at_risk_sql as at_risk_sql
 
 if TYPE_CHECKING:  # the questions (and the Ask view through them) load without SQLAlchemy
     from sqlalchemy.orm import Session
@@ -25,17 +26,6 @@ THRESHOLD_DEFAULT = "at_risk_threshold"  # a saved question's parameter default:
 
 def at_risk_threshold(session: Session) -> float:
     """The churn risk (0-1) from which a customer is at risk: the dashboard's threshold."""
-    from services.alerts.config import read_alert_config
+    from services.alerts.at_risk import at_risk_threshold as threshold
 
-    config = read_alert_config(session)
-    return float(config.rule(HIGH_RISK_RULE)["min_churn_risk"]) / 100.0
-
-
-def _not_counted() -> str:
-    return ", ".join("'" + s.replace("'", "''") + "'" for s in sorted(NOT_AT_RISK_SEGMENTS))
-
-
-def at_risk_sql(churn: str, segment: str, threshold: str) -> str:
-    """A SQL condition true for a customer at risk, given the SQL of their churn risk,
-    segment and the threshold (a bind such as ``:threshold`` or a literal)."""
-    return f"({churn} >= {threshold} AND coalesce({segment}, '') NOT IN ({_not_counted()}))"
+    return threshold(session)

@@ -28,10 +28,10 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from services.alerts._db import columns, fetch, floats, reading
+from services.alerts.at_risk import at_risk_mask
 from services.alerts.config import RULE_TITLES, read_alert_config
 from services.alerts.inputs import ScoringRunRef, latest_run
 from services.alerts.lifecycle import moment
-from services.alerts.records import NOT_AT_RISK_SEGMENTS
 from services.core.local_dates import workspace_zone
 from services.learn.attribution import (
     CONTACTED,
@@ -410,8 +410,7 @@ def _at_risk(session: Session, until: dt.date | None, by: str | None) -> AtRisk 
         (run.id, threshold, LOW_ENGAGEMENT),
     )
     ids, churn, engagement, segment, keys = columns(rows, 5)
-    gone = np.isin(segment, list(NOT_AT_RISK_SEGMENTS))
-    risky = (floats(churn) >= threshold) & ~gone
+    risky = at_risk_mask(floats(churn), segment, threshold)
     low = floats(engagement) < LOW_ENGAGEMENT
     total = int(scored)
     ids = ids.astype(np.int64)

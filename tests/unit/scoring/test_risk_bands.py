@@ -65,3 +65,24 @@ def test_the_high_band_starts_at_the_high_risk_threshold() -> None:
         (0.3, 0.7),
         (0.0, 0.3),
     ]
+
+
+def test_at_risk_in_sql_is_the_same_definition_as_in_python() -> None:
+    """risk_bands.at_risk_sql (Ask, the dashboard's trend) keeps exactly the customers
+    is_at_risk keeps, unscored and Lost included, on a real SQLite table."""
+    import itertools
+    import sqlite3
+
+    from services.alerts.risk_bands import at_risk_sql, is_at_risk
+
+    risks = (None, 0.0, 0.59, 0.6, 0.61, 1.0)
+    segments = (None, "", "Lost", "Champions", "At risk", "O'Brien's")
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE s (churn REAL, segment TEXT)")
+    rows = list(itertools.product(risks, segments))
+    conn.executemany("INSERT INTO s VALUES (?, ?)", rows)
+    condition = at_risk_sql("churn", "segment", "?")
+    kept = set(conn.execute(f"SELECT churn, segment FROM s WHERE {condition}", (0.6,)))
+    assert kept == {row for row in rows if is_at_risk(row[0], row[1], 0.6)}
+    assert kept  # some are at risk, and not all
+    assert len(kept) < len(rows)
