@@ -53,6 +53,7 @@ from app.gui.opening import APPLICATION, ORGANIZATION, show_alerts_first
 from app.gui.outreach import batch_controller, composer_controller, template_controller
 from app.gui.preload import Preload
 from app.gui.results_source import WorkspaceResultsSource
+from app.gui.score_watch import ScoreWatch
 from app.gui.startup import QUIT_WHEN_POPULATED, after_table_settles, quit_when_populated
 from app.gui.workspace_controller import NewPathFn
 from app.gui.workspace_opening import CHOICE_EMPTY as CHOICE_EMPTY
@@ -168,6 +169,17 @@ class GuiController(WorkspaceOpening):
         scoring_controller.rescore_watched_imports(
             self.scoring, self.imports.watched_import_done, self.imports.notices, self.window
         )
+        # Scores stored outside this window (the command line, the daily round, a
+        # teammate) are offered in the same notices.
+        self.score_watch = ScoreWatch(
+            ctx.jobs,
+            lambda: self.workspace,
+            self.scoring,
+            self.imports.notices,
+            lambda: self.window.refresh_scores(),
+            parent=self,
+        )
+        self.workspace_opened.connect(lambda _name: self.score_watch.workspace_opened())
         self.imports.workspace_changed.connect(self.workspaces.refresh_checklist)
         self.scoring.scoring_finished.connect(lambda _summary: self.workspaces.refresh_checklist())
         self.settings.settings_saved.connect(lambda _keys: self.workspaces.refresh_checklist())
@@ -277,6 +289,7 @@ class GuiController(WorkspaceOpening):
         """Stop background work and close the workspace; no thread survives this."""
         self.window.save_ui_state()
         self.notifications.timer.stop()  # its next tick would start a job on a closed runner
+        self.score_watch.timer.stop()
         self.imports.shutdown()
         # A draft streaming from a stalled server ends now, not at its read time-out.
         self.composer.close()

@@ -86,6 +86,18 @@ def latest_run_id(session: Session) -> int | None:
     return None if value is None else int(value)
 
 
+def latest_run_stamp(session: Session) -> tuple[int, dt.date, dt.datetime | None] | None:
+    """(id, as-of date, when it finished) of the latest finished scoring run, the run the
+    screens show; None when never scored. One indexed row: cheap enough to ask often."""
+    row = session.execute(
+        select(ScoringRun.id, ScoringRun.as_of, ScoringRun.finished_at)
+        .where(ScoringRun.status == "finished")
+        .order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (int(row[0]), row[1], row[2])
+
+
 def latest_scores_columns(
     session: Session, *, aligned: bool = True, customer_ids: np.ndarray | None = None
 ) -> dict[str, np.ndarray] | None:
