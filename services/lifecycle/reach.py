@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from models.schema import Order, ScoreSnapshot
+from models.schema import Order, Outreach, ScoreSnapshot
 from services.core.local_dates import workspace_zone
 from services.lifecycle.reach_records import (
     BY,
@@ -148,9 +148,13 @@ def returns_after(
         }
     )
     earliest = min(e.sent_at for e in listed)
+    emailed = select(Outreach.customer_id).where(Outreach.channel == "email").distinct()
     rows = session.execute(
         select(Order.customer_id, Order.order_date, Order.amount_cents).where(
-            Order.status == "paid", Order.order_date >= earliest, Order.order_date <= now
+            Order.status == "paid",
+            Order.order_date >= earliest,
+            Order.order_date <= now,
+            Order.customer_id.in_(emailed),
         )
     ).all()
     orders = pd.DataFrame(
