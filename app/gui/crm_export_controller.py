@@ -236,10 +236,11 @@ class CrmExportController(QObject):
         def failed(error: BaseException) -> None:
             if self.ticket_dialog is dialog:
                 dialog.set_sending("")
-            if isinstance(error, UserFacingError) and self.ticket_dialog is dialog:
-                dialog.set_problem(f"Not sent: {error}")
-            else:
-                self._jobs.present_error(error)
+                if isinstance(error, UserFacingError):
+                    dialog.set_problem(f"Not sent: {error}")
+                    return
+            # The dialog was closed on the way: the refusal is said all the same.
+            self._jobs.present_error(error)
 
         dialog.set_sending(f"Sending the ticket to {address}…")
         self._sending = (

@@ -150,3 +150,25 @@ def test_stop_waiting_frees_the_dialog_at_once(qtbot, controller, book, jobs) ->
     assert dialog.problem.text().startswith("Stopped waiting for the mail server.")
     assert dialog.isVisible()
     assert not any(n.startswith("Help-desk ticket emailed") for n in notes(ws, alert))
+
+
+def test_a_refusal_after_the_dialog_closed_is_still_said(  # type: ignore[no-untyped-def]
+    qtbot,
+    controller: CrmExportController,  # noqa: F811
+    book: tuple[Workspace, int],  # noqa: F811
+    jobs: JobRunner,
+    presenter,
+) -> None:
+    ws, alert = book
+    with SMTPServer(silent=True) as server:
+        configure(ws, host="127.0.0.1", port=server.port, security="none",
+                  from_address="maya@fern.example")  # fmt: skip
+        controller.send_timeout = 0.5
+        dialog = open_email_ticket(qtbot, controller, alert)
+        dialog.send_button.click()
+        dialog.reject()  # Cancel while the ticket is on its way
+        qtbot.waitUntil(lambda: bool(presenter.errors), timeout=TIMEOUT_MS)
+        qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+    (error,) = presenter.take()
+    assert "did not answer within 0.5 seconds" in str(error)
+    assert controller.ticket_dialog is None
