@@ -19,26 +19,31 @@ if TYPE_CHECKING:
 REACH_EPILOG = """\
 Each email the app sent in the period (by default from the first day of the month eleven
 months back to today; --from and --to pick its first and last day) belongs to the weekday
-and two hours it was sent in (9-11, 11-13...), in the workspace's time zone; a reply is
-what report replies counts. For everyone, each RFM segment of the latest scoring and each
-lifecycle stage today, the report gives each time's emails, replies and reply rate with
-its 95% interval. A time with fewer emails than the floor (config set
+and two hours it was sent in (9-11, 11-13...), in the workspace's time zone. An email is
+answered (--answered-by) by a reply (what report replies counts), by a return (the
+customer came back after it: a paid order within the attribution window, config set
+learn.attribution_days, 30 days by default, as report effectiveness counts; not proof the
+email brought it), or by either (the default). Emails whose window has not closed yet are
+left out of return and either. For everyone, each RFM segment of the latest scoring and
+each lifecycle stage today, the report gives each time's emails, answered emails and rate
+with its 95% interval. A time with fewer emails than the floor (config set
 lifecycle.reach_min_emails, 20 by default) is too few to say; a best time is named only
 when its interval lies above every other time's, never where they overlap.
 Examples:
   python main.py report reach-times
   python main.py report reach-times --by segment --from 2025-01-01
+  python main.py report reach-times --answered-by reply
   python main.py report reach-times --format csv --out reach-times.csv"""
 
-HEADER = ["by", "label", "weekday", "hours", "emails", "replied", "reply_rate", "rate_low",
-          "rate_high", "too_few", "best"]  # fmt: skip
+HEADER = ["answered_by", "by", "label", "weekday", "hours", "emails", "answered", "rate",
+          "rate_low", "rate_high", "too_few", "best"]  # fmt: skip
 WIDTH = 100
 SHOWN_SLOTS = 5
 
 
 def register(kinds: argparse._SubParsersAction[Any], date: Any, formats: tuple[str, ...]) -> None:
     """Add ``report reach-times`` to ``report``."""
-    from services.lifecycle.reach_records import BY
+    from services.lifecycle.reach_records import BY, MEASURES
 
     parser = kinds.add_parser(
         "reach-times",
@@ -55,6 +60,12 @@ def register(kinds: argparse._SubParsersAction[Any], date: Any, formats: tuple[s
     parser.add_argument(
         "--by", type=one_of(tuple(key for key, _ in BY)), metavar="B",
         help="only everyone (all), the segments (segment) or the stages (stage)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--answered-by", dest="measure", type=one_of(tuple(key for key, _ in MEASURES)),
+        default="either", metavar="A",
+        help="what answers an email: reply, return (the customer came back after it) or "
+        "either (default)",
     )  # fmt: skip
     parser.add_argument(
         "--format", type=one_of(formats), default="table", metavar="F",
@@ -77,7 +88,7 @@ def cmd_reach(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.out:
         check_output(args, args.out, what="the report")
     with command_workspace(args.db) as workspace:
-        report = reach_report(workspace.engine, args.since, args.until)
+        report = reach_report(workspace.engine, args.since, args.until, measure=args.measure)
     print_report(args, out, render(report, args.format, by=args.by), name="reach times")
     return EXIT_OK
 
@@ -99,11 +110,12 @@ def reach_table(report: ReachReport, by: str | None) -> list[str]:
     import textwrap
 
     from services.core.formatting import format_date
-    from services.lifecycle.reach_records import BY, best_words, percent
+    from services.lifecycle.reach_records import BY, best_words, measure_note, percent
 
     lines = [
         f"Best times to reach out, emails sent {format_date(report.first_day)} to "
-        f"{format_date(report.last_day)} (times in {report.zone})"
+        f"{format_date(report.last_day)} (times in {report.zone})",
+        *textwrap.wrap(measure_note(report), WIDTH),
     ]
     groups = [g for g in report.groups if by is None or g.by == by]
     if not groups:
@@ -122,7 +134,7 @@ def reach_table(report: ReachReport, by: str | None) -> list[str]:
                 mark = "  best" if s is g.best else ""
                 lines.append(
                     f"    {s.label:<16} {s.sent:>6,} {'email ' if s.sent == 1 else 'emails'} "
-                    f"{s.replied:>6,} replied "
+                    f"{s.answered:>6,} answered "
                     f"{percent(s.rate):>6}  likely {percent(low)} to {percent(high)}{few}{mark}"
                 )
     lines += ["", *textwrap.wrap(
@@ -140,25 +152,29 @@ def rows(report: ReachReport, by: str | None) -> Iterator[list[object]]:
             continue
         for s in g.slots:
             low, high = s.interval
-            yield [g.by, g.label, WEEKDAYS[s.weekday], f"{s.hour}-{(s.hour + SLOT_HOURS) % 24}",
-                   s.sent, s.replied, round(s.rate, 4), round(low, 4), round(high, 4),
-                   s.sent < g.floor, s is g.best]  # fmt: skip
+            yield [report.measure, g.by, g.label, WEEKDAYS[s.weekday],
+                   f"{s.hour}-{(s.hour + SLOT_HOURS) % 24}", s.sent, s.answered, round(s.rate, 4),
+                   round(low, 4), round(high, 4), s.sent < g.floor, s is g.best]  # fmt: skip
 
 
 def reach_json(report: ReachReport, by: str | None) -> str:
     """The report as JSON: each group's verdict and times."""
-    from services.lifecycle.reach_records import best_words
+    from services.lifecycle.reach_records import best_words, measure_note
 
     body = {
+        "answered_by": report.measure,
+        "answered_words": measure_note(report),
+        "attribution_days": report.window_days,
+        "left_out_window_open": report.waiting,
         "first_day": report.first_day.isoformat(),
         "last_day": report.last_day.isoformat(),
         "time_zone": report.zone,
         "floor": report.floor,
         "groups": [
-            {"by": g.by, "label": g.label, "emails": g.sent, "replied": g.replied,
+            {"by": g.by, "label": g.label, "emails": g.sent, "answered": g.answered,
              "best": g.best.label if g.best else None, "words": best_words(g),
-             "times": [dict(zip(HEADER[2:], row[2:], strict=True))
-                       for row in rows(report, None) if row[0] == g.by and row[1] == g.label]}
+             "times": [dict(zip(HEADER[3:], row[3:], strict=True))
+                       for row in rows(report, None) if row[1] == g.by and row[2] == g.label]}
             for g in report.groups if by is None or g.by == by
         ],
     }  # fmt: skip

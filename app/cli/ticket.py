@@ -1,6 +1,8 @@
 """Command ``alerts ticket ALERT_ID --to zendesk|freshdesk|email``: a help-desk ticket from
 an alert (services/crm_files/ticket.py), prefilled from the alert, written as the help
-desk takes it; its fields can be changed on the way."""
+desk takes it; its fields can be changed on the way. With ``--to email --send`` the email
+goes to the help desk through the SMTP server of Settings ▸ Sending email
+(services/crm_files/ticket_send.py), with or without the .eml."""
 
 from __future__ import annotations
 
@@ -16,7 +18,12 @@ TICKET_EPILOG = """\
 Examples:
   python main.py alerts ticket 42 --to zendesk --output ticket-42.json
   python main.py alerts ticket 42 --to freshdesk --output ticket-42.csv --priority urgent
-  python main.py alerts ticket 42 --to email --address support@example.com -o t.eml"""
+  python main.py alerts ticket 42 --to email --address support@example.com -o t.eml
+  python main.py alerts ticket 42 --to email --send
+
+--send (email only) sends the ticket to the help desk's address through the SMTP server
+and password of Settings > Sending email (config set smtp.host ...), as the composer
+sends, and logs it as a note on the alert; --output then also saves the .eml."""
 
 
 def register_ticket(sub: argparse._SubParsersAction[Any]) -> None:
@@ -35,7 +42,12 @@ def register_ticket(sub: argparse._SubParsersAction[Any]) -> None:
     ticket.add_argument("alert_id", type=whole_number(1), metavar="ALERT_ID")
     ticket.add_argument("--to", type=one_of(HELPDESKS), required=True,
                         metavar="zendesk|freshdesk|email", help="the help desk")  # fmt: skip
-    add_output_option(ticket, "-o", "--output", required=True, help="the file to write")
+    add_output_option(ticket, "-o", "--output",
+                      help="the file to write (needed unless --send)")  # fmt: skip
+    ticket.add_argument(
+        "--send", action="store_true",
+        help="email: send the ticket to the help desk through the SMTP settings",
+    )  # fmt: skip
     ticket.add_argument(
         "--address", metavar="EMAIL",
         help="the help desk's address (email; default: the setting crm.helpdesk_address)",
@@ -58,10 +70,17 @@ def cmd_ticket(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.workspace import command_workspace
     from services.crm_files.ticket import helpdesk_address, save_ticket, ticket_from_alert
 
-    if not str(args.output).lower().endswith(SUFFIX[args.to]):
+    if args.send and args.to != "email":
+        print("error: --send sends an email: use it with --to email.", file=err)
+        return EXIT_USAGE
+    if not args.output and not args.send:
+        print("error: give the file to write with --output (or --to email --send).", file=err)
+        return EXIT_USAGE
+    if args.output and not str(args.output).lower().endswith(SUFFIX[args.to]):
         print(f"error: the {args.to} ticket is a {SUFFIX[args.to]} file.", file=err)
         return EXIT_USAGE
-    check_output(args, args.output, what="the ticket")
+    if args.output:
+        check_output(args, args.output, what="the ticket")
     with command_workspace(args.db) as workspace:
         draft = ticket_from_alert(workspace.engine, args.alert_id)
         address = args.address or helpdesk_address(workspace.engine)
@@ -79,6 +98,13 @@ def cmd_ticket(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if v
     }  # fmt: skip
     draft = replace(draft, **changes)
-    path = save_ticket(draft, args.to, args.output, address=address, force=args.force)
-    print(f"Wrote the ticket '{draft.subject}' ({draft.priority}) to {path}.", file=out)
+    if args.output:
+        path = save_ticket(draft, args.to, args.output, address=address, force=args.force)
+        print(f"Wrote the ticket '{draft.subject}' ({draft.priority}) to {path}.", file=out)
+    if args.send:
+        from services.crm_files.ticket_send import send_ticket
+
+        with command_workspace(args.db) as workspace:
+            sent = send_ticket(workspace.engine, draft, address)
+        print(sent.words(), file=out)
     return EXIT_OK

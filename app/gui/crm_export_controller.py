@@ -2,8 +2,10 @@
 what the choices would write counted on the database worker, and the export itself
 through the job runner (services/crm_files). File ▸ Export ▸ Help-desk ticket for the
 alert… opens the ticket of the alert the Alerts tab shows, prefilled, to edit and save
-(views/crm_files/ticket_dialog.py). A refused file (the workspace, an existing file) is
-said in the dialog, which stays open to choose again."""
+(views/crm_files/ticket_dialog.py); its Send emails the ticket to the help desk through
+the SMTP settings (services/crm_files/ticket_send.py) on a worker, the dialog saying so
+until the server answered. A refused file (the workspace, an existing file) or a refused
+email is said in the dialog, which stays open with the ticket as it was."""
 
 from __future__ import annotations
 
@@ -19,9 +21,10 @@ from models.errors import UserFacingError
 from services.crm_files.export import ActivitiesExport, ExportPlan, export_activities, plan_export
 from services.crm_files.records import TicketDraft
 from services.crm_files.ticket import helpdesk_address, save_ticket, ticket_from_alert
+from services.crm_files.ticket_send import SEND_TIMEOUT, TicketSent, send_ticket
 from views.crm_files.export_dialog import ALL, SINCE, CrmExportDialog
 from views.crm_files.ticket_dialog import TicketDialog
-from views.kit.jobs import TaskState
+from views.kit.jobs import Operation, TaskState
 
 
 class CrmExportController(QObject):
@@ -51,6 +54,9 @@ class CrmExportController(QObject):
         self.ticket_action.triggered.connect(lambda: self.open_ticket())
         self.menu.addAction(self.ticket_action)
         self.ticket_dialog: TicketDialog | None = None
+        self.send_timeout = SEND_TIMEOUT  # seconds to wait for the mail server
+        self._sending: Operation[TicketSent] | None = None
+        self.last_sent: TicketSent | None = None
         menus.file_menu.insertMenu(menus.backup_action, self.menu)
 
     def open(self) -> CrmExportDialog | None:
@@ -170,6 +176,8 @@ class CrmExportController(QObject):
         dialog.address.setText(address)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.save_requested.connect(self._on_ticket_save_requested)
+        dialog.send_requested.connect(self._on_ticket_send_requested)
+        dialog.stop_requested.connect(self._on_ticket_stop_requested)
         dialog.destroyed.connect(self._forget_ticket)
         self.ticket_dialog = dialog
         dialog.show()
@@ -203,6 +211,58 @@ class CrmExportController(QObject):
             .failure(failed)
             .run()
         )
+
+    def _on_ticket_send_requested(self, draft: object, address: str) -> None:
+        workspace = self._workspace()
+        dialog = self.ticket_dialog
+        if workspace is None or dialog is None:
+            return
+        assert isinstance(draft, TicketDraft)
+        ticket, user, timeout = draft, self.user, self.send_timeout
+
+        def task(state: TaskState) -> TicketSent:
+            state.raise_if_cancelled()
+            # Once handed to the server the email is out: it is logged even when the
+            # window stopped waiting (the outcome is dropped, never the record).
+            return send_ticket(workspace.engine, ticket, address, actor=user, timeout=timeout)
+
+        def done(sent: TicketSent) -> None:
+            self.last_sent = sent
+            self._window.statusBar().showMessage(sent.words(), 10_000)
+            if self.ticket_dialog is dialog:
+                dialog.set_sending("")
+                dialog.accept()
+
+        def failed(error: BaseException) -> None:
+            if self.ticket_dialog is dialog:
+                dialog.set_sending("")
+                if isinstance(error, UserFacingError):
+                    dialog.set_problem(f"Not sent: {error}")
+                    return
+            # The dialog was closed on the way: the refusal is said all the same.
+            self._jobs.present_error(error)
+
+        dialog.set_sending(f"Sending the ticket to {address}…")
+        self._sending = (
+            self._jobs.operation(task, parent=self, pool="work", label="send a ticket")
+            .success(done)
+            .failure(failed)
+            .run()
+        )
+
+    def _on_ticket_stop_requested(self) -> None:
+        """Stop waiting at once: the outcome is dropped and the dialog is free again (the
+        worker still logs an email the server took)."""
+        if self._sending is not None:
+            self._sending.cancel()
+            self._sending = None
+        dialog = self.ticket_dialog
+        if dialog is not None:
+            dialog.set_sending("")
+            dialog.set_problem(
+                "Stopped waiting for the mail server. If it had already taken the email, "
+                "the help desk still gets it: check there before sending again."
+            )
 
 
 def install(ctx: GuiContext) -> CrmExportController:

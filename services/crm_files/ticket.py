@@ -7,8 +7,10 @@ desk takes it.
 - Freshdesk: a CSV of the ticket fields, by the names of Freshdesk's ticket export ("Ticket
   ID", "Subject", "Description", "Status", "Priority", "Source", "Type", "Tags", "Full
   name", "Email", "Created time"), which the app's own importer reads as tickets too.
-- Email: an .eml to the help desk's address (a help desk opens a ticket from each email it
-  receives), saved as a draft for the user's mail program.
+- Email: an email to the help desk's address (a help desk opens a ticket from each email
+  it receives), saved as an .eml for the user's mail program, or sent through the SMTP
+  server of Settings ▸ Sending email (services/crm_files/ticket_send.py); both carry the
+  same text, ``ticket_email_body``.
 
 The draft: the requester is the customer's person (their name and address), the subject
 names the customer and the rule, the description gives the alert's reason and its drivers
@@ -38,6 +40,7 @@ __all__ = [
     "freshdesk_csv",
     "helpdesk_address",
     "save_ticket",
+    "ticket_email_body",
     "ticket_from_alert",
     "zendesk_json",
 ]
@@ -126,6 +129,14 @@ def freshdesk_csv(draft: TicketDraft) -> str:
     return out.getvalue()
 
 
+def ticket_email_body(draft: TicketDraft) -> str:
+    """The text of the email to the help desk: the requester, priority and tags, then the
+    description (the .eml and the email sent carry the same)."""
+    who = draft.requester_email or draft.requester_name
+    body = f"Requester: {draft.requester_name} <{who}>\nPriority: {draft.priority}\n"
+    return body + f"Tags: {', '.join(draft.tags)}\n\n{draft.description}\n"
+
+
 def save_ticket(
     draft: TicketDraft,
     helpdesk: str,
@@ -151,8 +162,5 @@ def save_ticket(
         raise CrmExportError(
             "Give the help desk's address (a help desk opens a ticket from each email)."
         )
-    who = draft.requester_email or draft.requester_name
-    body = f"Requester: {draft.requester_name} <{who}>\nPriority: {draft.priority}\n"
-    body += f"Tags: {', '.join(draft.tags)}\n\n{draft.description}\n"
-    message = build_email(draft.subject, body, address, sender)
+    message = build_email(draft.subject, ticket_email_body(draft), address, sender)
     return save_eml(message, Path(path), force=force)

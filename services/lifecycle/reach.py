@@ -1,9 +1,16 @@
 """When to reach out: the weekday and hours at which each group of customers answered the
-app's emails best, from the emails of a period and their replies (a reply is defined once,
-in services/replies/definition.py; the emails and replies are services.replies').
+app's emails best, from the emails of a period and what answered them (a reply is defined
+once, in services/replies/definition.py; the emails and replies are services.replies').
+
+An email is answered by a reply, by a return, or by either (the measure, "either" by
+default). A return is Results' re-engagement after outreach (services/learn/attribution.py,
+``attribute``): a paid order within the attribution window (``learn.attribution_days``)
+after the email was sent. As there, an email whose window has not closed yet is left out
+of the return and either measures: counting it as not answered would understate recent
+times, counting only those already answered would overstate them.
 
 An email belongs to the slot of the weekday and two hours (9–11, 11–13...) it was sent in,
-in the workspace's time zone; a slot's reply rate is its replied emails over its emails,
+in the workspace's time zone; a slot's rate is its answered emails over its emails,
 with the 95 % Wilson interval. Customers are grouped all together, by the RFM segment of
 the latest scoring and by their lifecycle stage today. A slot with fewer emails than the
 floor (setting ``lifecycle.reach_min_emails``) is too few to say. A best slot is named only
@@ -15,13 +22,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from models.schema import ScoreSnapshot
+from models.schema import Order, Outreach, ScoreSnapshot
 from services.core.local_dates import workspace_zone
 from services.lifecycle.reach_records import (
     BY,
@@ -32,9 +39,11 @@ from services.lifecycle.reach_records import (
     ReachSlot,
 )
 from services.replies.records import SentEmail
-from services.settings.views import DateSettings, LifecycleSettings
+from services.settings.views import DateSettings, LearnSettings, LifecycleSettings
 
-__all__ = ["reach_report", "reach_times", "slot_of"]
+__all__ = ["reach_report", "reach_times", "returns_after", "slot_of"]
+
+DEFAULT_MEASURE = "either"
 
 
 def slot_of(sent_at: dt.datetime, zone: ZoneInfo) -> tuple[int, int]:
@@ -63,13 +72,22 @@ def reach_times(
     zone: ZoneInfo,
     floor: int,
     groups: Mapping[str, Mapping[int, str]] | None = None,
+    *,
+    answered: Callable[[SentEmail], bool | None] | None = None,
+    measure: str = "reply",
 ) -> tuple[ReachGroup, ...]:
     """The slots of every group: all emails, then each breakdown of ``groups`` (by ->
-    customer id -> label)."""
+    customer id -> label). ``answered``: whether an email was answered, None to leave it
+    out (by default: whether it got a reply)."""
+    if answered is None:
+        answered = _replied
     counts: dict[tuple[str, str], dict[tuple[int, int], list[int]]] = defaultdict(
         lambda: defaultdict(lambda: [0, 0])
     )
     for email in emails:
+        yes = answered(email)
+        if yes is None:
+            continue
         slot = slot_of(email.sent_at, zone)
         keys = [("all", "All customers")]
         for by, labels in (groups or {}).items():
@@ -79,7 +97,7 @@ def reach_times(
         for key in keys:
             cell = counts[key][slot]
             cell[0] += 1
-            cell[1] += email.reply_at is not None
+            cell[1] += yes
     out = []
     order = {by: n for n, (by, _title) in enumerate(BY)}
     for (by, label), cells in sorted(counts.items(), key=lambda kv: (order.get(kv[0][0], 9),
@@ -95,13 +113,77 @@ def reach_times(
                 by,
                 label,
                 sum(s.sent for s in slots),
-                sum(s.replied for s in slots),
+                sum(s.answered for s in slots),
                 slots,
                 _best(slots, floor),
                 floor,
+                measure,
             )  # fmt: skip
         )
     return tuple(out)
+
+
+def _replied(email: SentEmail) -> bool:
+    return email.reply_at is not None
+
+
+def returns_after(
+    session: Session, emails: Iterable[SentEmail], window_days: int, now: dt.datetime
+) -> tuple[set[int], set[int]]:
+    """The outreach ids of the emails a return followed (a paid order within
+    ``window_days`` after sending, as Results' attribution counts it), and of those whose
+    window had not closed by ``now`` (naive UTC)."""
+    import pandas as pd
+
+    from services.learn.attribution import CONTACTED, attribute
+
+    listed = list(emails)
+    if not listed:
+        return set(), set()
+    exposures = pd.DataFrame(
+        {
+            "customer_id": [e.customer_id for e in listed],
+            "group": CONTACTED,
+            "start": pd.to_datetime([e.sent_at for e in listed]),
+        }
+    )
+    earliest = min(e.sent_at for e in listed)
+    emailed = select(Outreach.customer_id).where(Outreach.channel == "email").distinct()
+    rows = session.execute(
+        select(Order.customer_id, Order.order_date, Order.amount_cents).where(
+            Order.status == "paid",
+            Order.order_date >= earliest,
+            Order.order_date <= now,
+            Order.customer_id.in_(emailed),
+        )
+    ).all()
+    orders = pd.DataFrame(
+        {
+            "customer_id": pd.Series([int(r[0]) for r in rows], dtype="int64"),
+            "order_date": pd.to_datetime([r[1] for r in rows]),
+            "amount_cents": pd.Series([int(r[2] or 0) for r in rows], dtype="int64"),
+        }
+    )
+    result = attribute(exposures, orders, window_days, as_of=now)
+    window = dt.timedelta(days=window_days)
+    returned = {e.outreach_id for e, hit in zip(listed, result["reengaged"], strict=True) if hit}
+    open_ = {e.outreach_id for e in listed if e.sent_at + window > now}
+    return returned, open_
+
+
+def _answered(
+    measure: str, returned: set[int], open_: set[int]
+) -> Callable[[SentEmail], bool | None]:
+    def answered(email: SentEmail) -> bool | None:
+        replied = email.reply_at is not None
+        if measure == "reply":
+            return replied
+        if email.outreach_id in open_:
+            return None
+        came_back = email.outreach_id in returned
+        return came_back if measure == "return" else replied or came_back
+
+    return answered
 
 
 def _segments(session: Session) -> dict[int, str]:
@@ -124,20 +206,35 @@ def reach_report(
     until: dt.date | None = None,
     *,
     today: dt.date | None = None,
+    measure: str = DEFAULT_MEASURE,
+    now: dt.datetime | None = None,
 ) -> ReachReport:
-    """The best times to reach out, from the emails sent from ``since`` to ``until``."""
+    """The best times to reach out, from the emails sent from ``since`` to ``until``,
+    answered by ``measure`` ("reply", "return" or "either"), as of ``now`` (UTC)."""
     from services.lifecycle.book import stage_book
+    from services.lifecycle.reach_records import MEASURE_WORDS
     from services.replies.report import replies_report
 
+    if measure not in MEASURE_WORDS:
+        raise ValueError(f"no such measure {measure!r}; choose one of {sorted(MEASURE_WORDS)}")
+    moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(tzinfo=None)
     replies = replies_report(engine, since, until, today=today)
     with Session(engine) as session:
         zone_name = workspace_zone(DateSettings.read(session).time_zone or None)
         floor = int(LifecycleSettings.read(session).reach_min_emails)
+        window = int(LearnSettings.read(session).attribution_days)
         segments = _segments(session)
+        returned, open_ = (
+            returns_after(session, replies.emails, window, moment)
+            if measure != "reply"
+            else (set(), set())
+        )
     stages = {s.customer_id: s.label for s in stage_book(engine).staged if s.stage}
     groups = reach_times(replies.emails, ZoneInfo(zone_name), floor,
-                         {"segment": segments, "stage": stages})  # fmt: skip
-    return ReachReport(replies.first_day, replies.last_day, zone_name, floor, groups)
+                         {"segment": segments, "stage": stages},
+                         answered=_answered(measure, returned, open_), measure=measure)  # fmt: skip
+    return ReachReport(replies.first_day, replies.last_day, zone_name, floor, groups,
+                       measure, window, len(open_))  # fmt: skip
 
 
 def reach_hint(engine: Engine, customer_id: int) -> str:

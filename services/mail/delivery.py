@@ -66,10 +66,11 @@ def send_email(
     sender: str | None,
     *,
     html: str | None = None,
+    timeout: float = 20,
 ) -> None:
     """Send through the SMTP server with the password stored for its user (MailError,
     saying where to enter it, when none is); ``html``, when given, goes as the
-    alternative to the plain text."""
+    alternative to the plain text; ``timeout``: seconds to wait for the server."""
     password = None
     if smtp.user:
         password, _source = resolve_secret(smtp_key_name(smtp.host, smtp.user))
@@ -81,7 +82,8 @@ def send_email(
     message = build_email(subject, body, recipient, sender)
     if html is not None:
         message.add_alternative(html, subtype="html")
-    send_smtp(smtp.host, smtp.port, smtp.security, smtp.user or None, password, message)
+    send_smtp(smtp.host, smtp.port, smtp.security, smtp.user or None, password, message,
+              timeout=timeout)  # fmt: skip
 
 
 def mail_app_url(recipient: str, subject: str, body: str) -> str | None:

@@ -14,6 +14,12 @@ All customers: Tuesday 9–11 30 of 60 (50%, likely 38% to 62%) against Thursday
 60 (13%, likely 7% to 24%): Tuesday 9–11 is named. Champions: Tuesday 25 of 40 against 4
 of 40: named. Hibernating: 5 of 20 (25%, likely 11% to 47%) against 4 of 20 (20%, likely
 8% to 42%): the intervals overlap, none is named.
+
+With ``answer="return"`` the same emails are answered by returns instead of replies: the
+customer's paid order two days after the email (inside the attribution window of 30 days),
+and no reply at all. Every customer who did not come back has decoys that must not count:
+a refunded order two days after the email, and a paid order 31 days after it (outside the
+window).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import datetime as dt
 from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
-from models.schema import Customer, Interaction, Outreach, ScoreSnapshot, ScoringRun
+from models.schema import Customer, Interaction, Order, Outreach, ScoreSnapshot, ScoringRun
 from services.settings.store import set_setting
 
 SINCE, UNTIL = dt.date(2025, 1, 1), dt.date(2025, 6, 30)
@@ -38,9 +44,16 @@ BATCHES = (
 )
 
 
-def fill_reach_book(engine: Engine, monday: dt.date = MONDAY) -> dict[str, int]:
-    """Write the book (its week from ``monday``); the customers' ids by "n<number>", and
-    the run's id."""
+def _order(customer_id: int, n: int, at: dt.datetime, status: str) -> Order:
+    return Order(customer_id=customer_id, source="t", external_id=f"{n}-{at:%Y%m%d}-{status}",
+                 order_date=at, amount_cents=5_000, status=status)  # fmt: skip
+
+
+def fill_reach_book(
+    engine: Engine, monday: dt.date = MONDAY, answer: str = "reply"
+) -> dict[str, int]:
+    """Write the book (its week from ``monday``; answered by replies, or by returns with
+    ``answer="return"``); the customers' ids by "n<number>", and the run's id."""
     ids: dict[str, int] = {}
     with Session(engine) as s, s.begin():
         set_setting(s, "workspace.time_zone", "UTC")
@@ -64,7 +77,13 @@ def fill_reach_book(engine: Engine, monday: dt.date = MONDAY) -> dict[str, int]:
                 s.add(Outreach(customer_id=c.id, status="sent", recipient=address,
                                subject=subject, body="Hello", sent_at=at,
                                created_at=at))  # fmt: skip
-                if i < replied:
+                if answer == "return":
+                    if i < replied:
+                        s.add(_order(c.id, n, at + dt.timedelta(days=2), "paid"))
+                    else:
+                        s.add(_order(c.id, n, at + dt.timedelta(days=2), "refunded"))
+                        s.add(_order(c.id, n, at + dt.timedelta(days=31), "paid"))
+                elif i < replied:
                     s.add(Interaction(customer_id=c.id, kind="email_received",
                                       occurred_at=at + dt.timedelta(days=1),
                                       subject=f"Re: {subject}", text="Thanks",

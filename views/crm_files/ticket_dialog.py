@@ -1,7 +1,10 @@
 """Open a help-desk ticket… (``TicketDialog``): the ticket prefilled from the alert (the
 requester, the subject, the reason in words, the priority from the severity, the tags),
 every field editable, the help desk it is for and where it goes. Save hands the edited
-fields to the controller, which writes the file through the job runner.
+fields to the controller, which writes the file through the job runner. For an email to
+the help desk, Send hands them over to be sent through the SMTP settings, off the window's
+thread: the dialog says it is sending (Stop waiting drops the wait), and keeps every field
+when it could not, with the reason under them.
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +34,7 @@ from views.kit.dialog_parts import set_tone
 HELPDESK_CHOICES = {
     "zendesk": ("Zendesk (its ticket import, .json)", ".json"),
     "freshdesk": ("Freshdesk (its ticket fields, .csv)", ".csv"),
-    "email": ("An email to the help desk (.eml)", ".eml"),
+    "email": ("An email to the help desk (saved as .eml, or sent)", ".eml"),
 }
 PRIORITY_CHOICES = ("low", "normal", "high", "urgent")
 
@@ -39,9 +45,14 @@ class TicketDialog(QDialog):
     Signals:
         save_requested(object, str, str, str): Save was pressed: the edited TicketDraft,
             the help desk, the file and the help desk's address ("" unless email).
+        send_requested(object, str): Send was pressed (an email): the edited TicketDraft
+            and the help desk's address.
+        stop_requested(): Stop waiting was pressed while sending.
     """
 
     save_requested = Signal(object, str, str, str)
+    send_requested = Signal(object, str)
+    stop_requested = Signal()
 
     def __init__(self, draft: TicketDraft, folder: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +78,7 @@ class TicketDialog(QDialog):
         self.problem = QLabel(self)
         self.problem.setWordWrap(True)
         self.problem.hide()
+        self.sending, self.busy, self.stop_button = self._sending_parts()
         form = QFormLayout()
         form.addRow("Help desk", self.helpdesk)
         form.addRow("Its address", self.address)
@@ -80,15 +92,42 @@ class TicketDialog(QDialog):
         self._form = form
         buttons = QDialogButtonBox(self)
         self.save_button = buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.send_button = buttons.addButton("Send", QDialogButtonBox.ButtonRole.ActionRole)
+        self.send_button.setToolTip(
+            "Send the ticket to the help desk's address through the mail server of "
+            "Settings ▸ Sending email"
+        )
+        self.send_button.clicked.connect(self._on_send_clicked)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._on_save_clicked)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.problem)
+        waiting = QHBoxLayout()
+        waiting.addWidget(self.sending, 1)
+        waiting.addWidget(self.stop_button)
+        layout.addLayout(waiting)
+        layout.addWidget(self.busy)
         layout.addWidget(buttons)
         self.helpdesk.currentIndexChanged.connect(self._on_helpdesk_changed)
         self._on_helpdesk_changed()
+
+    def _sending_parts(self) -> tuple[QLabel, QProgressBar, QPushButton]:
+        """What shows while the ticket is on its way: to whom, a wait, Stop waiting."""
+        sending = QLabel(self)
+        sending.setWordWrap(True)
+        sending.hide()
+        busy = QProgressBar(self)
+        busy.setRange(0, 0)  # no fraction to show: the server answers or not
+        busy.setTextVisible(False)
+        busy.setMaximumHeight(6)
+        busy.hide()
+        stop = QPushButton("Stop waiting", self)
+        stop.setToolTip("Stop waiting for the mail server (an email it already took still arrives)")
+        stop.clicked.connect(self.stop_requested.emit)
+        stop.hide()
+        return sending, busy, stop
 
     def chosen_helpdesk(self) -> str:
         return str(self.helpdesk.currentData())
@@ -114,19 +153,45 @@ class TicketDialog(QDialog):
         set_tone(self.problem, "critical")
         self.problem.show()
 
+    def set_sending(self, text: str) -> None:
+        """Sending: say to whom, show the wait and Stop waiting; "" when it is over (the
+        buttons come back, every field as it was)."""
+        on = bool(text)
+        self.sending.setText(text)
+        self.sending.setVisible(on)
+        self.busy.setVisible(on)
+        self.stop_button.setVisible(on)
+        self.send_button.setEnabled(not on)
+        self.save_button.setEnabled(not on)
+        if on:
+            self.problem.hide()
+
     def _on_helpdesk_changed(self) -> None:
         helpdesk = self.chosen_helpdesk()
         _label, suffix = HELPDESK_CHOICES[helpdesk]
         self._form.setRowVisible(self.address, helpdesk == "email")
+        self.send_button.setVisible(helpdesk == "email")
         self.path.setText(str(self._folder / f"ticket-alert-{self._draft.alert_id}{suffix}"))
 
-    def _on_save_clicked(self) -> None:
-        helpdesk = self.chosen_helpdesk()
+    def _ready(self, helpdesk: str) -> str | None:
+        """The help desk's address ("" unless email) when the fields allow it; else None,
+        the problem said."""
         address = self.address.text().strip() if helpdesk == "email" else ""
         if helpdesk == "email" and "@" not in address:
             self.set_problem("Give the help desk's address: it opens a ticket from the email.")
-            return
+            return None
         if not self.subject.text().strip():
             self.set_problem("Give the ticket a subject.")
-            return
-        self.save_requested.emit(self.edited(), helpdesk, self.path.text().strip(), address)
+            return None
+        return address
+
+    def _on_save_clicked(self) -> None:
+        helpdesk = self.chosen_helpdesk()
+        address = self._ready(helpdesk)
+        if address is not None:
+            self.save_requested.emit(self.edited(), helpdesk, self.path.text().strip(), address)
+
+    def _on_send_clicked(self) -> None:
+        address = self._ready("email")
+        if address is not None:
+            self.send_requested.emit(self.edited(), address)

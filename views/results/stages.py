@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from services.lifecycle.reach_records import ReachGroup, best_words
+from services.lifecycle.reach_records import ReachGroup, best_words, measure_note
+from services.lifecycle.reach_records import percent as reach_percent
 from services.lifecycle.records import LifecycleResults, StageGroup
 from services.lifecycle.wording import (
     group_churn,
@@ -37,10 +38,16 @@ LOADING = "Reading the stages…"
 NO_WORKSPACE = "Open a workspace to see its customers' lifecycle stages."
 REACH_TITLE = "Best time to reach out"
 REACH_NOTE = (
-    "From the app's emails of the Results period and their replies, by the weekday and two "
-    "hours each was sent in. A time with fewer than {floor} emails is too few to say; a best "
+    "From the app's emails of the Results period, by the weekday and two hours each was "
+    "sent in. {answered} A time with fewer than {floor} emails is too few to say; a best "
     "time is named only when its likely range lies above every other time's."
 )
+
+ANSWERED_TIPS = {
+    "reply": "Emails replied to",
+    "return": "Emails the customer came back after (a paid order within the window)",
+    "either": "Emails replied to, or the customer came back after (a paid order within the window)",
+}
 
 
 def stage_columns(results: LifecycleResults | None) -> list[WorkColumn]:
@@ -70,10 +77,10 @@ def group_label(group: ReachGroup) -> str:
 
 
 def reach_rows(results: LifecycleResults) -> list[ReachGroup]:
-    """The groups to list: only everyone's while nobody has replied (every group would
+    """The groups to list: only everyone's while no email was answered (every group would
     say the same)."""
     groups = list(results.reach.groups)
-    if not any(g.replied for g in groups):
+    if not any(g.answered for g in groups):
         return [g for g in groups if g.by == "all"]
     return groups
 
@@ -83,6 +90,11 @@ def reach_columns() -> list[WorkColumn]:
     return [
         WorkColumn("Customers", group_label),
         WorkColumn("Emails", lambda g: f"{g.sent:,}"),
+        WorkColumn(
+            "Answered",
+            lambda g: f"{g.answered:,} ({reach_percent(g.answered / g.sent if g.sent else 0)})",
+            tooltip=lambda g: ANSWERED_TIPS.get(g.measure, ""),
+        ),
         WorkColumn(
             "Best time to reach out",
             lambda g: best_words(g),
@@ -187,7 +199,7 @@ class StagesSection(ResultsSection):
         groups = reach_rows(results)
         self.reach_model.set_rows(groups)
         self.reach_note.setText(
-            REACH_NOTE.format(floor=results.reach.floor)
+            REACH_NOTE.format(floor=results.reach.floor, answered=measure_note(results.reach))
             if groups
             else "No emails sent in the Results period: nothing to learn the best times from."
         )

@@ -37,11 +37,12 @@ def test_the_table(url: str) -> None:
     assert code == 0, err
     lines = out.splitlines()
     assert max(len(line) for line in lines) <= 100
-    assert "All customers (130 emails): Best reached: Tuesday 9–11, 30 replies of 60" in out
+    assert "All customers (130 emails): Best reached: Tuesday 9–11, 30 of 60 replied or" in out
+    assert "Answered: a reply to the email, or the customer came back after it" in out
     monday = next(line for line in lines if "Monday 7–9" in line)
     assert monday.endswith("too few")
     words = " ".join(out.split())
-    assert "Hibernating (40 emails): No best time: the likely reply rates" in words
+    assert "Hibernating (40 emails): No best time: the likely rates" in words
 
 
 def test_one_breakdown_csv_and_json(url: str) -> None:
@@ -51,14 +52,42 @@ def test_one_breakdown_csv_and_json(url: str) -> None:
     table = list(csv.DictReader(io.StringIO(out)))
     assert {r["label"] for r in table} == {"Champions", "Hibernating"}
     best = [r for r in table if r["best"] == "true"]
-    assert [(r["label"], r["weekday"], r["hours"], r["emails"], r["replied"]) for r in best] == [
+    assert [(r["label"], r["weekday"], r["hours"], r["emails"], r["answered"]) for r in best] == [
         ("Champions", "Tuesday", "9-11", "40", "25")
     ]
+    assert {r["answered_by"] for r in table} == {"either"}
     code, out, _ = run("--db", url, "report", "reach-times", *PERIOD, "--format", "json")
     body = json.loads(out)
     whole = next(g for g in body["groups"] if g["by"] == "all")
     assert whole["best"] == "Tuesday 9–11"
     assert body["floor"] == 20
+    assert (body["answered_by"], body["attribution_days"]) == ("either", 30)
+
+
+def test_answered_by_returns_or_replies(
+    workspace_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On the book answered by returns: --answered-by return names Tuesday 9–11 and says
+    "came back after"; --answered-by reply finds no reply to learn from."""
+    ws = open_workspace(workspace_url, backup=False)
+    try:
+        fill_reach_book(ws.engine, answer="return")
+    finally:
+        ws.close()
+    code, out, err = run("--db", workspace_url, "report", "reach-times", *PERIOD, "--by", "all",
+                         "--answered-by", "return")  # fmt: skip
+    assert code == 0, err
+    assert "Best reached: Tuesday 9–11, 30 of 60 came back after (50%" in out
+    assert "not proof the email brought it" in " ".join(out.split())
+    assert "brought back" not in out
+    code, out, _ = run("--db", workspace_url, "report", "reach-times", *PERIOD, "--by", "all",
+                       "--answered-by", "reply", "--format", "json")  # fmt: skip
+    assert code == 0
+    (whole,) = json.loads(out)["groups"]
+    assert (whole["emails"], whole["answered"], whole["best"]) == (130, 0, None)
+    code, _, _ = run("--db", workspace_url, "report", "reach-times", "--answered-by", "opens")
+    assert code == 2
+    assert "'opens' is not one of either, reply, return" in capsys.readouterr().err
 
 
 def test_an_empty_period(url: str) -> None:

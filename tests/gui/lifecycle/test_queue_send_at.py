@@ -8,7 +8,10 @@ import datetime as dt
 from services.outreach.batch_records import BatchRow, BatchView
 from views.outreach.review_queue import ReviewQueueWindow
 
-SEND_AT = "Send at: Tuesday 9–11, when Champions customers answer best (25 replies of 40)"
+SEND_AT = (
+    "Send at: Tuesday 9–11, when Champions customers answer best (25 of 40 replied or came "
+    "back after); your choice."
+)
 
 
 def _row(n: int) -> BatchRow:

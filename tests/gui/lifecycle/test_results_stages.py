@@ -51,8 +51,12 @@ def test_the_stages_and_the_best_times(qtbot, jobs, book) -> None:  # type: igno
     reach = section.reach_model
     assert reach.index(0, 0).data() == "All customers"
     assert reach.index(0, 1).data() == "130"
-    assert reach.index(0, 2).data().startswith("Best reached: Tuesday 9–11, 30 replies of 60")
-    assert "fewer than 20 emails" in section.reach_note.text()
+    assert reach.index(0, 2).data() == "47 (36%)"  # replies only: the book has no orders
+    words = reach.index(0, 3).data()
+    assert words.startswith("Best reached: Tuesday 9–11, 30 of 60 replied or came back after (50%")
+    note = section.reach_note.text()
+    assert "fewer than 20 emails" in note
+    assert "or the customer came back after it (a paid order within 30 days; not proof" in note
     with qtbot.waitSignal(section.customers_requested, timeout=TIMEOUT_MS) as opened:
         rect = section.stage_table.visualRect(model.index(0, 0))
         qtbot.mouseClick(section.stage_table.viewport(), Qt.MouseButton.LeftButton,
