@@ -32,6 +32,14 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     actions = config.add_subparsers(dest="config_command", metavar="ACTION")
     show = actions.add_parser("show", help="every setting with its value (the default)")
     show.add_argument("--sources", action="store_true", help="also say where each value comes from")
+    get = actions.add_parser(
+        "get",
+        help="print one setting's value, whole, as JSON",
+        description="Print KEY's value as the app resolves it, as JSON and whole (`config "
+        "show` sums up a large value in a line).",
+    )
+    get.add_argument("key", metavar="KEY", help="the setting, as `config show` names it")
+    get.set_defaults(handler=cmd_config_get)
     set_ = actions.add_parser(
         "set",
         help="set one setting, checked as the Settings dialog checks it",
@@ -57,62 +65,21 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     config.set_defaults(handler=cmd_config, sources=False)
 
 
-def cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Print the settings (and, with --sources, where each comes from)."""
-    import json
+# A value longer than this (in JSON) is summed up by `config show`; `config get` prints it.
+SHOW_LIMIT = 400
 
-    from app.workspace import command_workspace, resolve_url, workspace_exists
-    from models.db import translate_db_errors
-    from models.schema import Setting
-    from services.alerts.config import worth_from_replay, worth_values
-    from services.core.personal import load_personal
-    from services.core.policy import current_policy, resolve, where_from
-    from services.settings import SETTINGS, get_setting, personal_values
+
+def cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Print the settings (and, with --sources, where each comes from); a large value in
+    a line that says what it is, how big, and how to print it."""
+    from services.core.policy import where_from
+    from services.settings import SETTINGS
 
     personal = {key for key, spec in SETTINGS.items() if spec.scope == "personal"}
-    chosen: set[str] = set()
-
-    policy = current_policy()
-    for problem in policy.problems:
-        print(f"Policy: {problem}", file=err)
-    personal_problem = load_personal().problem
-    if personal_problem:
-        print(personal_problem, file=err)
-    url = resolve_url(args.db)
-    if not workspace_exists(url):
-        # IT checking a fresh install: what the app will start from, before any workspace.
-        print("No workspace yet: these are the organisation's and the built-in values.", file=err)
-        # The person's own settings apply already: they are in no workspace.
-        own = {k: v for k, v in load_personal().values.items() if k in personal}
-        stored = set(own)
-        rows = [
-            (key, json.dumps(resolve(key, spec.default, own.get(key), key in own),
-                             ensure_ascii=False))
-            for key, spec in SETTINGS.items()
-            if not spec.state
-        ]  # fmt: skip
-    else:
-        with (
-            command_workspace(args.db) as workspace,
-            translate_db_errors(),
-            workspace.sessions() as session,
-        ):
-            stored = {key for (key,) in session.query(Setting.key).all()} - personal
-            stored |= set(personal_values(session, personal))
-            # The settings, not the app's own records kept beside them (spec.state).
-            # The lapse warnings' floor and weight as the alerts use them (the last
-            # replay's choice when no one set them).
-            effective = worth_values(session)
-            chosen = worth_from_replay(session)
-            rows = [
-                (key, json.dumps(effective[key] if key in effective else get_setting(session, key),
-                                 ensure_ascii=False))
-                for key, spec in SETTINGS.items()
-                if not spec.state
-            ]  # fmt: skip
-    width = max(len(key) for key, _ in rows)
-    for key, value in rows:
-        line = f"{key:<{width}}  {value}"
+    values, stored, chosen = _resolved(args, err)
+    width = max(len(key) for key in values)
+    for key, value in values.items():
+        line = f"{key:<{width}}  {_shown(key, value)}"
         if args.sources:
             where = where_from(key, key in stored, personal=key in personal)
             if key in chosen:
@@ -122,6 +89,88 @@ def cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             line += f"    [{where}]"
         print(line, file=out)
     return EXIT_OK
+
+
+def cmd_config_get(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Print one setting's value as JSON, whole (as `config show` resolves it); exit 2 for
+    an unknown key."""
+    from services.settings import SettingError
+
+    try:
+        _known_spec(args.key)
+    except SettingError as exc:
+        print(f"error: {str(exc).replace('; nothing was written.', '.')}", file=err)
+        return EXIT_USAGE
+    values, _stored, _chosen = _resolved(args, err, keys={args.key})
+    print(values[args.key], file=out)
+    return EXIT_OK
+
+
+def _shown(key: str, value: str) -> str:
+    """The value as `config show` prints it: the JSON, or for a large one what it is and
+    its size ("<demo workspace marker, 12 KB; `config get workspace.demo` prints it>")."""
+    from services.settings import SETTINGS
+
+    if len(value) <= SHOW_LIMIT:
+        return value
+    title = SETTINGS[key].title.split(":", 1)[0].strip() or key
+    what = title[:1].lower() + title[1:]
+    size = len(value.encode("utf-8"))
+    words = f"{size:,} bytes" if size < 1024 else f"{round(size / 1024):,} KB"
+    return f"<{what}, {words}; `config get {key}` prints it>"
+
+
+def _resolved(
+    args: argparse.Namespace, err: TextIO, keys: set[str] | None = None
+) -> tuple[dict[str, str], set[str], set[str]]:
+    """Every setting's value as the app resolves it, in JSON (those of ``keys`` when
+    given), the keys stored and those the last Early-warning replay chose."""
+    from app.workspace import command_workspace, resolve_url, workspace_exists
+    from models.db import translate_db_errors
+    from models.schema import Setting
+    from services.alerts.config import worth_from_replay, worth_values
+    from services.core.personal import load_personal
+    from services.core.policy import current_policy, resolve
+    from services.settings import SETTINGS, get_setting, personal_values
+
+    personal = {key for key, spec in SETTINGS.items() if spec.scope == "personal"}
+    wanted = [k for k, spec in SETTINGS.items() if (k in keys if keys else not spec.state)]
+    chosen: set[str] = set()
+    policy = current_policy()
+    for problem in policy.problems:
+        print(f"Policy: {problem}", file=err)
+    personal_problem = load_personal().problem
+    if personal_problem:
+        print(personal_problem, file=err)
+    if not workspace_exists(resolve_url(args.db)):
+        # IT checking a fresh install: what the app will start from, before any workspace.
+        print("No workspace yet: these are the organisation's and the built-in values.", file=err)
+        # The person's own settings apply already: they are in no workspace.
+        own = {k: v for k, v in load_personal().values.items() if k in personal}
+        values = {key: resolve(key, SETTINGS[key].default, own.get(key), key in own)
+                  for key in wanted}  # fmt: skip
+        return _json(values), set(own), chosen
+    with (
+        command_workspace(args.db) as workspace,
+        translate_db_errors(),
+        workspace.sessions() as session,
+    ):
+        stored = {key for (key,) in session.query(Setting.key).all()} - personal
+        stored |= set(personal_values(session, personal))
+        # The settings, not the app's own records kept beside them (spec.state).
+        # The lapse warnings' floor and weight as the alerts use them (the last
+        # replay's choice when no one set them).
+        effective = worth_values(session)
+        chosen = worth_from_replay(session)
+        values = {key: effective[key] if key in effective else get_setting(session, key)
+                  for key in wanted}  # fmt: skip
+    return _json(values), stored, chosen
+
+
+def _json(values: dict[str, Any]) -> dict[str, str]:
+    import json
+
+    return {key: json.dumps(value, ensure_ascii=False) for key, value in values.items()}
 
 
 def _known_spec(key: str) -> Any:

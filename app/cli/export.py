@@ -141,5 +141,8 @@ def _export_activities(args: argparse.Namespace, out: TextIO, err: TextIO) -> in
             workspace.engine, args.to, path, since=args.since, everything=args.everything,
             force=args.force, protected=tuple(protected_files(args)),
         )  # fmt: skip
+    if not result.written:  # nothing to write: no file, and nothing wrong either
+        print(f"{result.plan.nothing_words('use --all to export everything')}.", file=out)
+        return EXIT_OK
     print(f"Wrote {result.path} for {TARGET_TITLES[args.to]}: {result.plan.words()}", file=out)
     return EXIT_OK

@@ -26,6 +26,9 @@ from views.crm_files.export_dialog import ALL, SINCE, CrmExportDialog
 from views.crm_files.ticket_dialog import TicketDialog
 from views.kit.jobs import Operation, TaskState
 
+# How the dialog asks for everything, in the words of a nothing-new export.
+EVERYTHING_HINT = "choose “Everything logged in the app” to export everything"
+
 
 class CrmExportController(QObject):
     """Opens the activities export for the window and runs it."""
@@ -85,8 +88,12 @@ class CrmExportController(QObject):
             return
         day = since if isinstance(since, dt.date) else None
 
+        user = self.user  # the export's own mark (each person's, in a shared workspace)
+
         def task(_state: TaskState) -> ExportPlan:
-            return plan_export(workspace.engine, target, since=day, everything=choice == ALL)
+            return plan_export(
+                workspace.engine, target, since=day, everything=choice == ALL, actor=user
+            )
 
         def done(plan: ExportPlan) -> None:
             if self.dialog is not None:
@@ -120,6 +127,12 @@ class CrmExportController(QObject):
 
         def done(result: ActivitiesExport) -> None:
             self.last = result
+            if not result.written:  # nothing new: the file chosen is left as it was
+                words = result.plan.nothing_words(EVERYTHING_HINT)
+                self._window.statusBar().showMessage(f"{words}.", 10_000)
+                if self.dialog is not None:
+                    self.dialog.set_plan(f"{words}.", 0)
+                return
             self._window.statusBar().showMessage(
                 f"Wrote {result.path.name}: {result.plan.words()}", 10_000
             )

@@ -24,6 +24,7 @@ from services.notify.run import (
     NOT_SET,
     Setup,
     approve_webhook,
+    approved,
     post_all,
     read_setup,
     record_posted,
@@ -132,16 +133,17 @@ class NotifySettingsActions:
             done("Open a workspace first.", "warning")
             return
 
-        def task(_state: object) -> tuple[Setup, Post]:
+        def task(_state: object) -> tuple[Setup, Post, bool]:
             setup = replace(read_setup(workspace.engine), service=service)
-            return setup, trial_post(workspace.engine, setup, None)
+            post = trial_post(workspace.engine, setup, None)
+            return setup, post, setup.url is not None and approved(workspace.engine, setup)
 
-        def built(result: tuple[Setup, Post]) -> None:
-            setup, post = result
+        def built(result: tuple[Setup, Post, bool]) -> None:
+            setup, post, ok = result
             if setup.url is None:
                 done(NOT_SET, "warning")
                 return
-            self.approve_and_send(workspace, setup, [post], parent, done)
+            self.approve_and_send(workspace, setup, [post], parent, done, approved=ok)
 
         (
             self._jobs.operation(task, parent=parent, label="build the test post")
@@ -150,19 +152,28 @@ class NotifySettingsActions:
             .run()
         )
 
-    def approve_and_send(
-        self, workspace: Workspace, setup: Setup, posts: list[Post], parent: QWidget, done: Done
+    def approve_and_send(  # noqa: PLR0913
+        self,
+        workspace: Workspace,
+        setup: Setup,
+        posts: list[Post],
+        parent: QWidget,
+        done: Done,
+        *,
+        approved: bool = False,
     ) -> None:
-        """Show the first post, and on Send approve the webhook and send ``posts``."""
+        """Show the first post, and on Send approve the webhook (unless ``approved``
+        already: a test post after the first) and send ``posts``."""
         if setup.url is None or not posts:
             return
         first = posts[0]
         dialog = PostPreviewDialog(
-            "Before the first post to this webhook",
+            f"Preview: {first.title}" if approved else "Before the first post to this webhook",
             where_words(setup.url, setup.service),
             first.readable,
             first.pretty,
             parent,
+            approved=approved,
         )
         try:
             if not self._ask(dialog):
@@ -170,6 +181,9 @@ class NotifySettingsActions:
                 return
         finally:
             dialog.deleteLater()
+        if approved:
+            self.send(workspace, setup, posts, parent, done)
+            return
         (
             self._jobs.operation(lambda _s: approve_webhook(workspace.engine, setup), parent=parent)
             .success(lambda _r: self.send(workspace, setup, posts, parent, done))

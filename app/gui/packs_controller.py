@@ -49,7 +49,20 @@ def read_choices(workspace: Workspace, choices: PackChoices) -> PackChoices:
     if choices.scope == BOOK:
         segments, tiers = segment_names(workspace.engine)
         choices = replace(choices, segments=segments, tiers=tiers)
+    elif choices.scope == CUSTOMER and choices.target is not None:
+        choices = replace(choices, suggested=customer_file_stem(workspace, choices.target))
     return replace(choices, template=words, template_locked=locked)
+
+
+def customer_file_stem(workspace: Workspace, customer_id: int) -> str:
+    """The suggested file name of an account's pack, without its suffix: named as the
+    pack's title reads, so the privacy setting's mask holds for the name as for the
+    content ("Review pack - Maria surname withheld"; database worker)."""
+    from services.packs.customer import customer_pack_title
+
+    title = customer_pack_title(workspace.engine, customer_id)
+    stem = " ".join("".join(ch for ch in title if ch.isalnum() or ch in " -_.").split())
+    return f"Review pack - {stem or customer_id}"
 
 
 def make(workspace: Workspace, request: PackRequest, state: TaskState) -> tuple[Pack, Any]:
@@ -85,10 +98,10 @@ class PackController(QObject):
         self._folder = ""
 
     def open_for_customer(self, customer_id: int, name: str) -> None:
-        """Review pack… of the account shown."""
-        stem = "".join(ch for ch in name if ch.isalnum() or ch in " -_.").strip()
+        """Review pack… of the account shown (its file name is read with the choices,
+        through the pack's privacy mask)."""
         self._open(PackChoices(CUSTOMER, name, customer_id,
-                               suggested=f"Review pack - {stem or customer_id}"))  # fmt: skip
+                               suggested=f"Review pack - {customer_id}"))  # fmt: skip
 
     def open_for_book(self) -> None:
         """Review pack… of the book, a segment or a tier (Results)."""

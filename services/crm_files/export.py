@@ -84,6 +84,17 @@ class ExportPlan:
             return f"{what}: logged since the last export for this CRM ({last})."
         return f"{what}."
 
+    def nothing_words(self, everything_hint: str) -> str:
+        """Why no file was written, when there was nothing to write: "Nothing new since
+        the last export on Mar 7, 2026; use --all to export everything" (the hint is the
+        way to ask for everything where the export was asked: an option, a choice)."""
+        from services.core.formatting import format_date
+
+        if self.last_export is not None and self.after_id:
+            day = format_date(self.last_export.date())
+            return f"Nothing new since the last export on {day}; {everything_hint}"
+        return "No activities to write; no file was written"
+
 
 @dataclass(frozen=True)
 class ActivitiesExport:
@@ -92,6 +103,9 @@ class ActivitiesExport:
     path: Path
     target: str
     plan: ExportPlan
+    # False when there was nothing to write: no file was written (an existing one is left
+    # as it was), the mark did not move, nothing was audited.
+    written: bool = True
 
 
 def _check_target(target: str) -> None:
@@ -180,13 +194,18 @@ def export_activities(
     protected: tuple[str | os.PathLike[str], ...] = (),
     actor: str | None = None,
 ) -> ActivitiesExport:
-    """Write the activities for ``target`` to ``path`` and remember the last one written."""
+    """Write the activities for ``target`` to ``path`` and remember the last one written;
+    with none to write, no file (``written`` False): a file of only the header would
+    import nothing and could replace a file that held some."""
     from services.alerts.config import default_actor
 
     _check_target(target)
     who = actor or default_actor()
     with Session(engine) as session, session.begin():
         activities, after, when = _selection(session, target, since, everything, who)
+        if not activities:
+            plan = _plan(target, activities, after, when)
+            return ActivitiesExport(Path(path).expanduser(), target, plan, written=False)
         activities = with_keys(session, activities)
         sent_fields = OutreachSettings.read(session).sent_fields
         header, rows = layout_rows(target, activities, sent_fields)
@@ -197,17 +216,16 @@ def export_activities(
         written = Path(path).expanduser()
         plan = _plan(target, activities, after, when)
         now = dt.datetime.now(dt.UTC)
-        if activities:
-            session.add(
-                CrmExport(
-                    target=target,
-                    last_interaction_id=max(a.interaction_id for a in activities),
-                    last_action_id=max(a.action_id for a in activities),
-                    last_event_id=max(a.event_id for a in activities),
-                    rows=len(activities), path=display_path(written), exported_by=who,
-                    exported_at=now,
-                )
-            )  # fmt: skip
+        session.add(
+            CrmExport(
+                target=target,
+                last_interaction_id=max(a.interaction_id for a in activities),
+                last_action_id=max(a.action_id for a in activities),
+                last_event_id=max(a.event_id for a in activities),
+                rows=len(activities), path=display_path(written), exported_by=who,
+                exported_at=now,
+            )
+        )  # fmt: skip
         session.add(
             AuditEvent(
                 occurred_at=now, actor=who, action="crm.activities_exported",

@@ -62,6 +62,12 @@ def _facts(item: AlertItem) -> list[tuple[str, str]]:
     return facts
 
 
+def _bullet(line: str) -> str:
+    """A line of the post's list, as every side of it says it: the readable text, Slack's
+    section and Teams' card (a "- " would be Markdown's list there, drawn as a dot)."""
+    return f"• {line}"
+
+
 def _more_words(more: int) -> str:
     return f"and {more:,} more in Account Radar" if more else ""
 
@@ -78,7 +84,7 @@ def readable_text(content: PostContent) -> str:
             out.append(f"  {facts}")
         out.append(f"  {OPEN_WORDS}: {item.link}")
         out.append("")
-    out.extend(f"- {line}" for line in content.lines)
+    out.extend(_bullet(line) for line in content.lines)
     if content.more:
         out.append(_more_words(content.more))
     return "\n".join(out).rstrip() + "\n"
@@ -104,7 +110,7 @@ def _slack(content: PostContent) -> dict[str, Any]:
             {"type": "section", "text": {"type": "mrkdwn", "text": _cut(text, SLACK_TEXT_LIMIT)}}
         )
     if content.lines:
-        text = "\n".join(f"• {_slack_escape(line)}" for line in content.lines)
+        text = "\n".join(_bullet(_slack_escape(line)) for line in content.lines)
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": _cut(text, SLACK_TEXT_LIMIT)}}
         )
@@ -135,7 +141,7 @@ def _card(content: PostContent) -> dict[str, Any]:
         items.append({"type": "TextBlock", "text": f"[{OPEN_WORDS}]({item.link})", "wrap": True})
         body.append({"type": "Container", "separator": True, "items": items})
     for line in content.lines:
-        body.append({"type": "TextBlock", "text": "- " + _card_escape(line), "wrap": True})
+        body.append({"type": "TextBlock", "text": _bullet(_card_escape(line)), "wrap": True})
     if content.more:
         body.append({"type": "TextBlock", "text": _more_words(content.more), "isSubtle": True,
                      "wrap": True})  # fmt: skip

@@ -74,7 +74,6 @@ def customer_pack(  # noqa: PLR0913
 ) -> Pack:
     """The review pack of one account over the last ``months`` months (CustomerNotFound
     when it is not in the workspace); the privacy setting's withheld fields left out."""
-    from models.schema import Customer
     from services.scoring.queries import customer_scores, score_history
     from services.usecases.customer_detail import load_customer_detail
 
@@ -85,13 +84,9 @@ def customer_pack(  # noqa: PLR0913
     step(0.05, "Reading the account")
     detail = load_customer_detail(engine, customer_id)
     with Session(engine) as session:
-        customer = session.get(Customer, customer_id)
-        attributes = dict(customer.attributes or {}) if customer is not None else {}
         scores = customer_scores(session, customer_id)
         history = tuple(score_history(session, customer_id))
-        people = [person_values(detail.name, detail.email, detail.company, detail.owner,
-                                attributes)]  # fmt: skip
-        privacy = read_privacy(session, people, [detail.phone or ""])
+        privacy = _privacy(session, detail)
     _check(cancelled)
     step(0.25, "Reading the scores and orders")
     sections = [
@@ -112,7 +107,7 @@ def customer_pack(  # noqa: PLR0913
     _check(cancelled)
     pack = Pack(
         scope=CUSTOMER,
-        title=detail.name or detail.email or f"Customer {customer_id}",
+        title=_title(detail),
         subtitle="Account review",
         owner=detail.owner or "No owner",
         made_on=today,
@@ -123,6 +118,32 @@ def customer_pack(  # noqa: PLR0913
     )
     step(0.9, "Keeping private fields out")
     return masked(pack, privacy.mask)
+
+
+def customer_pack_title(engine: Engine, customer_id: int) -> str:
+    """The account's name as its pack's title shows it: through the same privacy mask as
+    the whole pack, so a file named after it withholds what the pack withholds
+    ("Maria [surname withheld]"). CustomerNotFound when it is not in the workspace."""
+    from services.usecases.customer_detail import load_customer_detail
+
+    detail = load_customer_detail(engine, customer_id)
+    with Session(engine) as session:
+        return _privacy(session, detail).mask(_title(detail))
+
+
+def _title(detail: CustomerDetail) -> str:
+    return detail.name or detail.email or f"Customer {detail.id}"
+
+
+def _privacy(session: Session, detail: CustomerDetail) -> Privacy:
+    """The privacy setting with the mask of this account's own values (its pack's)."""
+    from models.schema import Customer
+
+    customer = session.get(Customer, detail.id)
+    attributes = dict(customer.attributes or {}) if customer is not None else {}
+    people = [person_values(detail.name, detail.email, detail.company, detail.owner,
+                            attributes)]  # fmt: skip
+    return read_privacy(session, people, [detail.phone or ""])
 
 
 def _trend(now: float | None, before: float | None, scale: float, unit: str) -> str:

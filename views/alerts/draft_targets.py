@@ -1,14 +1,18 @@
 """Which cards Draft for all… drafts for: every card shown, the cards picked with Ctrl-
-or Shift-click, or the one right-clicked (the alerts pane's part that says so)."""
+or Shift-click, or the one right-clicked (the alerts pane's part that says so); and the
+card's customer opened in the Customers tab: the menu's Open customer on the card
+right-clicked, a double click on a card, Enter on the card shown."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QMenu, QPushButton, QWidget
 
 from views.alerts.source import QUEUE_LABELS
+from views.item_models.alert_list_model import AlertIdRole, CustomerIdRole
 
 if TYPE_CHECKING:
     from views.item_models.alert_list_model import AlertListModel
@@ -26,6 +30,7 @@ class DraftTargets:
     draft_all_button: QPushButton
     draft_all_requested: Any  # Signal(object, str)
     ticket_requested: Any  # Signal(int)
+    customer_requested: Any  # Signal(int): open this customer (the Customers tab)
 
     @property
     def queue(self) -> str:  # the pane's own
@@ -82,6 +87,8 @@ class DraftTargets:
             )
             # The card's most urgent alert, as File ▸ Export ▸ Help-desk ticket… makes it.
             menu.addAction("Help-desk ticket…", lambda: self.ticket_requested.emit(card[0]))
+            customer = int(index.data(CustomerIdRole))
+            menu.addAction("Open customer", lambda: self.customer_requested.emit(customer))
         shown = menu.addAction(f"Draft for all {self.model.rowCount():,} shown…")
         shown.triggered.connect(self._draft_shown)
         shown.setEnabled(self.model.rowCount() > 0)
@@ -91,3 +98,32 @@ class DraftTargets:
         ids = self.shown_alert_ids()
         if ids:
             self.draft_all_requested.emit(ids, self._shown_words())
+
+    # -- the card's customer ------------------------------------------------------------
+
+    def _on_list_double_clicked(self, index: QModelIndex) -> None:
+        """A double click on a card: its customer, as the menu's Open customer. The first
+        click made the card current, so it is the card shown."""
+        if index.isValid() and index == self.list.currentIndex():
+            self.customer_requested.emit(int(index.data(CustomerIdRole)))
+
+    def _open_on_enter(self, watched: QObject, event: QKeyEvent) -> bool:
+        """Enter (or Return) in the list, no modifier: the customer of the card shown (the
+        current one, whose alert the panes show), and nothing without one."""
+        plain = event.modifiers() in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        )
+        if watched is not self.list or not plain:
+            return False
+        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            return False
+        index = self.list.currentIndex()
+        shown = self.current_alert_id
+        if index.isValid() and shown is not None and int(index.data(AlertIdRole)) == shown:
+            self.customer_requested.emit(int(index.data(CustomerIdRole)))
+        return True
+
+    @property
+    def current_alert_id(self) -> int | None:  # the pane's own
+        raise NotImplementedError

@@ -76,6 +76,7 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         owner_chosen(name): the user said which owner they are (for "Mine").
         draft_all_requested(alert_ids, what): Draft for all… on these alerts (a tuple),
             described in words ("the 42 cards shown in the Risk queue").
+        customer_requested(customer_id): open the card's customer in the Customers tab.
     """
 
     alert_selected = Signal(int, int)
@@ -84,6 +85,7 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
     owner_chosen = Signal(str)
     draft_all_requested = Signal(object, str)
     ticket_requested = Signal(int)  # a help-desk ticket for this alert (its card's menu)
+    customer_requested = Signal(int)  # open this customer: Open customer, double click, Enter
 
     def __init__(
         self,
@@ -260,6 +262,7 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
         self.list.selectionModel().currentChanged.connect(self._on_list_current_changed)
         self.list.selectionModel().selectionChanged.connect(self._update_draft_button)
         self.list.installEventFilter(self)  # Home and End: the first and the last card
+        self.list.doubleClicked.connect(self._on_list_double_clicked)
 
     def _build_held_back_note(self) -> None:
         # "N more held back by the daily cap": a link that lists them (and back).
@@ -676,6 +679,8 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
             Qt.Key.Key_Enter,
         ):
             self.focus_list()
+            return True
+        if self._open_on_enter(watched, event):
             return True
         # Home and End in the list: the first and the last card.
         plain = event.modifiers() == Qt.KeyboardModifier.NoModifier

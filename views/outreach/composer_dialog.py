@@ -22,11 +22,11 @@ Signals:
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -115,10 +115,21 @@ class VariantBox(QFrame):
         layout.addWidget(self.body, 1)
         layout.addWidget(self.checks)
         self.streaming = False
+        # The subject and body as last written or kept: anything else is the user's edit.
+        self._kept = ("", "")
+
+    def edited(self) -> bool:
+        """The user changed the draft since it was written (or last kept)."""
+        return (self.subject.text(), self.body.toPlainText()) != self._kept
+
+    def keep(self) -> None:
+        """What is on screen is no longer an unsaved edit (it was copied, sent...)."""
+        self._kept = (self.subject.text(), self.body.toPlainText())
 
     def clear(self, source: str) -> None:
         self.subject.clear()
         self.body.clear()
+        self.keep()
         self.source.setText(source)
         self.checks.setText("")
         self.checks.setProperty("tone", "muted")
@@ -132,6 +143,7 @@ class VariantBox(QFrame):
         if self.subject.text() != subject:
             self.subject.setText(subject)
         self.body.setPlainText(body)
+        self.keep()
         bar = self.body.verticalScrollBar()
         bar.setValue(bar.maximum())
 
@@ -169,6 +181,10 @@ class ComposerDialog(QDialog):
         self.setWindowTitle("Draft an email")
         self._header: ComposerHeader | None = None
         self._drafting = False
+        # Close, Esc or the window's close with edits on screen: Keep editing (False) or
+        # Discard (True). The controller gives the real question; tests answer it.
+        self.confirm_discard: Callable[[], bool] = lambda: True
+        self._ask_on_close = True
 
         self.to_label = QLabel("", self)
         self.to_label.setObjectName("composerTo")
@@ -455,6 +471,24 @@ class ComposerDialog(QDialog):
     def chosen(self) -> int:
         return max(self.choice.checkedId(), 0)
 
+    def has_unsaved_edits(self) -> bool:
+        """A shown draft holds changes the user typed that were not copied or sent."""
+        return any(box.edited() for box in self.variants if not box.isHidden())
+
+    def keep_edits(self) -> None:
+        """The drafts as edited were used (copied, opened, saved, sent): closing now
+        loses nothing, and asks nothing."""
+        for box in self.variants:
+            box.keep()
+
+    def close_without_asking(self) -> bool:
+        """Close even with unsaved edits (the workspace closes, the app quits)."""
+        self._ask_on_close = False
+        try:
+            return self.close()
+        finally:
+            self._ask_on_close = True
+
     def chosen_text(self) -> tuple[str, str]:
         box = self.variants[self.chosen()]
         return box.subject.text().strip(), box.body.toPlainText().strip()
@@ -536,10 +570,14 @@ class ComposerDialog(QDialog):
             self.sent_prompt.focus_answer()
         super().changeEvent(event)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def reject(self) -> None:
+        # Close, Esc and the window's close all end here (QDialog.closeEvent calls it):
+        # edits the user typed are not dropped without asking.
+        if self._ask_on_close and self.has_unsaved_edits() and not self.confirm_discard():
+            return  # Keep editing: the dialog stays, its text and undo history intact
         if self._drafting:
             self.stop_requested.emit()
-        super().closeEvent(event)
+        super().reject()
 
 
 class RequestPreviewDialog(QDialog):

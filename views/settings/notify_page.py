@@ -169,19 +169,24 @@ class NotifyTools:
 class PostPreviewDialog(QDialog):
     """Exactly what a post sends: what it says, beside the JSON that goes; Send or Cancel.
 
-    ``readable`` and ``sent`` are the two panes; ``where`` says the webhook's host."""
+    ``readable`` and ``sent`` are the two panes; ``where`` says the webhook's host;
+    ``approved``: the webhook's first post was approved already (a test post after it)."""
 
-    def __init__(
-        self, title: str, where: str, readable: str, pretty: str, parent: QWidget | None = None
+    def __init__(  # noqa: PLR0913
+        self,
+        title: str,
+        where: str,
+        readable: str,
+        pretty: str,
+        parent: QWidget | None = None,
+        *,
+        approved: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setObjectName("postPreview")
-        intro = QLabel(
-            f"{where} This is exactly what will be sent; nothing goes to this webhook "
-            "before you approve it.",
-            self,
-        )
+        first = "" if approved else "; nothing goes to this webhook before you approve it"
+        intro = QLabel(f"{where} This is exactly what will be sent{first}.", self)
         intro.setWordWrap(True)
         intro.setObjectName("postPreviewWhere")
         self.readable = QPlainTextEdit(readable, self)

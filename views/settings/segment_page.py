@@ -36,7 +36,7 @@ from services.core.policy import LOCKED_NOTE
 from views.item_models.segment_rules_model import SegmentRulesModel
 from views.kit.accessibility import name
 from views.kit.combo import ComboBox
-from views.kit.dialog_parts import configure_table
+from views.kit.dialog_parts import configure_table, set_tone
 
 PAGE_TITLE = "Per segment"
 NOTE = (
@@ -174,6 +174,12 @@ class SegmentPage(QWidget):
         self.error.setObjectName("settingError")
         self.error.setWordWrap(True)
         self.error.hide()
+        # A tier or region no customer has today: said, not refused (one may soon).
+        self.name_warning = QLabel("", self)
+        self.name_warning.setObjectName("segmentNameWarning")
+        self.name_warning.setWordWrap(True)
+        set_tone(self.name_warning, "warning")
+        self.name_warning.hide()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 12, 8)
@@ -182,6 +188,7 @@ class SegmentPage(QWidget):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         layout.addLayout(grid)
+        layout.addWidget(self.name_warning)
         layout.addWidget(self.error)
         layout.addStretch(1)
 
@@ -302,6 +309,34 @@ class SegmentPage(QWidget):
                     editor.widget.setEnabled(False)
         finally:
             self._filling = False
+        warning = self._unknown_name_words(rule)
+        self.name_warning.setText(warning)
+        self.name_warning.setVisible(bool(warning))
+
+    def _known(self, kind: str, name_: str) -> bool:
+        """Whether a customer has this name of this kind today (the names suggested)."""
+        folded = name_.strip().casefold()
+        return any(n.casefold() == folded for n in self._data.names.get(kind, ()))
+
+    def _unknown_name_words(self, rule: Mapping[str, Any] | None) -> str:
+        """The warning for a rule naming a tier or region no customer has ("" if none).
+        An RFM segment is one of a fixed list, checked (and refused) by ``validate``."""
+        if rule is None or rule["kind"] == "segment" or not str(rule["name"]).strip():
+            return ""
+        if self._known(rule["kind"], rule["name"]):
+            return ""
+        what = dict(self._data.kinds).get(rule["kind"], rule["kind"]).lower()
+        return (
+            f"No customer has the {what} '{rule['name'].strip()}' today: the rule is kept, "
+            "and applies to the customers who have it once they do."
+        )
+
+    def _free_name(self, kind: str, row: int) -> str:
+        """The first name of ``kind`` no other rule than ``row``'s names ("" if none)."""
+        taken = {r["name"].casefold() for i, r in enumerate(self._rules)
+                 if r["kind"] == kind and i != row}  # fmt: skip
+        free = [n for n in self._data.names.get(kind, ()) if n.casefold() not in taken]
+        return free[0] if free else ""
 
     def _fill_names(self, kind: str) -> None:
         text = self.segment_name.currentText()
@@ -312,7 +347,15 @@ class SegmentPage(QWidget):
     def _on_kind_changed(self) -> None:
         if self._filling:
             return
-        self._fill_names(str(self.kind.currentData()))
+        kind = str(self.kind.currentData())
+        self._fill_names(kind)
+        # The other kind's name means nothing for this one: its first name not taken.
+        if not self._known(kind, self.segment_name.currentText()):
+            self._filling = True
+            try:
+                self.segment_name.setCurrentText(self._free_name(kind, self.selected_row()))
+            finally:
+                self._filling = False
         self._on_editor_changed()
 
     def _on_editor_changed(self) -> None:
@@ -335,9 +378,7 @@ class SegmentPage(QWidget):
 
     def _on_add_button_clicked(self) -> None:
         kind = self._data.kinds[0][0]
-        taken = {r["name"].casefold() for r in self._rules if r["kind"] == kind}
-        free = [n for n in self._data.names.get(kind, ()) if n.casefold() not in taken]
-        self._rules.append({"kind": kind, "name": free[0] if free else "", "values": {}})
+        self._rules.append({"kind": kind, "name": self._free_name(kind, -1), "values": {}})
         self._refresh(len(self._rules) - 1)
         self.segment_name.setFocus()
 

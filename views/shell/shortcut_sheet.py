@@ -80,6 +80,7 @@ def window_shortcuts(
     entries += [
         Shortcut("Lists", "Previous or next alert or customer", "Up or Down"),
         Shortcut("Notes, calls and tasks", "Save what you typed", "Ctrl+Enter"),
+        Shortcut("Alerts tab", "Open the selected card's customer", "Enter"),
         Shortcut("My work tab", "Complete the selected task", "Space"),
         Shortcut("My work tab", "Open the task's alert (or customer)", "Enter"),
         Shortcut("Ask tab", "Open the customer of the selected row", "Enter"),

@@ -156,6 +156,8 @@ class WindowScreens(WindowFileActions):
         alerts_view.score_requested.connect(self._on_pane_score_requested)
         alerts_view.alert_changed.connect(self._on_alerts_view_alert_changed)
         alerts_view.alerts_pane.owner_chosen.connect(self._on_alerts_pane_owner_chosen)
+        # A card's Open customer, double click or Enter: the customer in the Customers tab.
+        alerts_view.alerts_pane.customer_requested.connect(self.open_customer)
         # A key that does nothing in the Alerts tab says why ("Already in progress").
         alerts_view.status_message.connect(lambda t: self.statusBar().showMessage(t, 6000))
         alerts_view.set_undo_history(self.undo_history)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import sys
 from collections.abc import Callable
@@ -88,6 +89,7 @@ class ComposerController(QObject):
         ask_sent_on_close: Callable[[str], bool] | None = None,
         clock: Callable[[], dt.datetime] | None = None,
         confirm_rewrite: Callable[[str], bool] | None = None,
+        confirm_discard: Callable[[str], bool] | None = None,
     ) -> None:
         jobs, window = context.jobs, context.window
         super().__init__(window)
@@ -124,6 +126,10 @@ class ComposerController(QObject):
                 "Write the drafts again?",
                 f"Write both drafts again to {person}? The changes you made to them are lost.",
             )
+        )
+        # Close (Esc, the window's close) with edits not copied or sent: Discard (True)?
+        self._confirm_discard = confirm_discard or (
+            lambda customer: questions.ask_discard(self._parent_widget(), customer)
         )
         self._experiment = ""
         self.dialog: ComposerDialog | None = None
@@ -220,12 +226,13 @@ class ComposerController(QObject):
         workspace = self._workspace()
         if workspace is None:
             return
-        if self.dialog is not None:
-            if self._customer_id == customer_id and self._alert_id == alert_id:
-                self.dialog.raise_()
-                self.dialog.activateWindow()
-                return
-            self.dialog.close()
+        shown = self.dialog
+        same = self._customer_id == customer_id and self._alert_id == alert_id
+        # Another customer's composer closes first; its Keep editing keeps it instead.
+        if shown is not None and (same or not shown.close()):
+            shown.raise_()
+            shown.activateWindow()
+            return
         self._ws = workspace
         self._customer_id, self._alert_id = customer_id, alert_id
         self._find_alert = find_alert
@@ -244,10 +251,17 @@ class ComposerController(QObject):
         dialog.person_chosen.connect(self._on_dialog_person_chosen)
         self._contact_id = contact_id  # None: the account's champion until another is picked
         dialog.finished.connect(lambda _r, d=dialog: self._on_dialog_finished(d))
+        dialog.confirm_discard = functools.partial(self._discard_edits, dialog)
         self.dialog = dialog
         dialog.show_notice("Reading the customer's history…", "info")
         dialog.show()
         self._prepare(goal=None, tone=None, then_draft=True)
+
+    def _discard_edits(self, dialog: ComposerDialog) -> bool:
+        """The composer closes with edits not copied or sent: Discard (True) or Keep
+        editing."""
+        header = dialog.header
+        return self._confirm_discard(header.customer if header is not None else "")
 
     def _parent_widget(self) -> QWidget:
         return self.dialog if self.dialog is not None else self._window
@@ -259,7 +273,7 @@ class ComposerController(QObject):
         if self.dialog is not None:
             self._closing_quietly = True
             try:
-                self.dialog.close()
+                self.dialog.close_without_asking()
             finally:
                 self._closing_quietly = False
 
@@ -512,6 +526,7 @@ class ComposerController(QObject):
             return
         if kind == "copy":
             self._copy_text(f"Subject: {subject}\n\n{body}" if subject else body)
+            dialog.keep_edits()  # on the clipboard: closing loses nothing
             dialog.show_notice("Copied the draft (subject and body).", "info")
             if not ctx.send_blocked:
                 self._sender.ask_sent(self._outgoing("copy", subject, body, ctx.email))
@@ -523,6 +538,7 @@ class ComposerController(QObject):
         if not recipient:
             return
         outgoing = self._outgoing(kind, subject, body, recipient)
+        dialog.keep_edits()  # on its way: closing loses nothing
         if kind == "mail":
             self._sender.open_in_mail_app(outgoing)
         elif kind == "eml":

@@ -3,10 +3,10 @@ the defaults of ComposerController (and BatchController), which tests replace wi
 functions.
 
 Questions: review the request before it goes to a provider, confirm the recipient, where
-to save an .eml, use a draft the checks found problems in, whether emails taken to the
-mail app or saved were sent (when the composer or the review queue closes with its bar
-unanswered). Desktop: the mail handler (``open_url``), the clipboard and the folder of
-the mail app's drafts.
+to save an .eml, use a draft the checks found problems in, discard the edits of a draft
+on closing, whether emails taken to the mail app or saved were sent (when the composer or
+the review queue closes with its bar unanswered). Desktop: the mail handler
+(``open_url``), the clipboard and the folder of the mail app's drafts.
 """
 
 from __future__ import annotations
@@ -59,6 +59,26 @@ def ask_eml_path(parent: QWidget, suggested: str) -> str | None:
 def confirm_problems(parent: QWidget, problems: list[str]) -> bool:
     text = "The checks found:\n\n" + "\n".join(f"• {p}" for p in problems)
     return ask_yes_cancel(parent, "Use this draft anyway?", text + "\n\nUse the draft as it is?")
+
+
+def ask_discard(parent: QWidget, customer: str) -> bool:
+    """The composer closes with edits not copied or sent: True to discard them. Keep
+    editing is the default (Enter and Esc keep the draft)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Discard your edits?")
+    to = f" to {customer}" if customer else ""
+    box.setText(f"The draft{to} has changes you have not copied or sent.")
+    box.setInformativeText("Discarded, they are lost. Keep editing to copy or send them first.")
+    keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    try:
+        box.exec()
+        return box.clickedButton() is discard
+    finally:
+        box.deleteLater()
 
 
 def ask_sent(parent: QWidget, customer: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -54,8 +55,20 @@ def test_export_activities_for_salesforce_then_only_what_is_new(book, tmp_path: 
     code, out, _ = run("--db", url, "export", "activities", "--to", "salesforce", "-o",
                        str(second))  # fmt: skip
     assert code == 0
-    assert "No activities to write" in out
-    assert _rows(second) == []
+    # Nothing new: no file (not one of only the header), and how to get everything.
+    assert re.fullmatch(
+        r"Nothing new since the last export on [A-Z][a-z]{2} \d{1,2}, \d{4}; "
+        r"use --all to export everything\.\n",
+        out,
+    ), out
+    assert not second.exists()
+    # An existing file named for it is left as it was, even with --force.
+    second.write_text("kept\n", encoding="utf-8")
+    code, out, _ = run("--db", url, "export", "activities", "--to", "salesforce", "-o",
+                       str(second), "--force")  # fmt: skip
+    assert code == 0
+    assert out.startswith("Nothing new since the last export on ")
+    assert second.read_text(encoding="utf-8") == "kept\n"
     ws = open_workspace(url, backup=False)
     try:
         with Session(ws.engine) as s:

@@ -103,3 +103,34 @@ def test_export_writes_the_file_and_the_next_finds_nothing_new(qtbot, controller
         again.export_button.click()
     assert len(asked) == 2
     assert len(_rows(target)) == 4  # every activity, written over the file
+
+
+def test_an_export_that_finds_nothing_new_writes_no_file_and_says_so(  # type: ignore[no-untyped-def]
+    qtbot, controller, book: Workspace, tmp_path: Path
+) -> None:
+    """Counted with something to write, exported meanwhile from elsewhere (the command
+    line): Export then finds nothing new, leaves the chosen file as it was and says why in
+    the status line and the dialog."""
+    from services.crm_files.export import export_activities
+
+    dialog = controller.open()
+    qtbot.waitUntil(lambda: dialog.export_button.isEnabled(), timeout=TIMEOUT_MS)
+    assert dialog.plan.text().startswith("4 activities")
+    export_activities(book.engine, "salesforce", tmp_path / "elsewhere.csv", actor="Maya")
+    target = tmp_path / "Task.csv"
+    target.write_text("kept: the file the person chose, with what it held\n", encoding="utf-8")
+    before = target.read_bytes()
+    dialog.ask_replace = lambda *_args: True
+    dialog.path.setText(str(target))
+    dialog.export_button.click()
+    window = controller.parent()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() != "", timeout=TIMEOUT_MS)
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Nothing new since the last export on ")
+    assert message.endswith("; choose “Everything logged in the app” to export everything.")
+    assert target.read_bytes() == before
+    assert controller.last is not None
+    assert not controller.last.written
+    assert dialog.isVisible()
+    assert dialog.plan.text() == message
+    assert not dialog.export_button.isEnabled()

@@ -51,11 +51,13 @@ class Asked:
     def __init__(self, answer: bool) -> None:
         self.answer = answer
         self.shown: list[tuple[str, str, str]] = []
+        self.titles: list[str] = []
 
     def __call__(self, dialog: PostPreviewDialog) -> bool:
         where = dialog.findChild(QLabel, "postPreviewWhere")
         assert where is not None
         self.shown.append((where.text(), dialog.readable.toPlainText(), dialog.sent.toPlainText()))
+        self.titles.append(dialog.windowTitle())
         return self.answer
 
 
@@ -213,3 +215,32 @@ def test_the_preview_dialog_shows_both_sides(qtbot) -> None:  # type: ignore[no-
     assert dialog.readable.isReadOnly()
     assert dialog.sent.toPlainText() == '{\n  "text": "Title"\n}'
     assert dialog.send_button.text() == "Send"
+
+
+def test_a_test_post_after_the_first_is_previewed_as_itself_with_the_bullets_sent(  # type: ignore[no-untyped-def]
+    qtbot, make_dialog, keyring_backend
+) -> None:
+    """The first test post asks before the first post to the webhook; once approved, the
+    next one's preview is titled as the post, and each says its lines with the "•" sent."""
+    asked = Asked(True)
+    with webhook_server() as hook:
+        keyring_backend.set_password("Account Radar", SECRET_NAME, hook.url)
+        dialog = make_dialog(ask=asked, notify__service="slack")
+        state = _label(dialog, "notifyState")
+        for sent in (1, 2):
+            _button(dialog, "notifyTest").click()
+            qtbot.waitUntil(lambda n=sent: len(hook.bodies) == n, timeout=10_000)
+            qtbot.waitUntil(lambda: "Posted to Slack or Teams" in state.text(), timeout=10_000)
+            state.setText("")
+        received = [json.loads(body) for body in hook.bodies]
+    assert asked.titles == [
+        "Before the first post to this webhook",
+        "Preview: Account Radar is connected",
+    ]
+    assert "before you approve it" in asked.shown[0][0]
+    assert "before you approve it" not in asked.shown[1][0]
+    for (_where, readable, _pretty), body in zip(asked.shown, received, strict=True):
+        assert "\n• This is a test: alerts will be posted here" in readable
+        assert "\n- " not in readable
+        said = " ".join(b["text"]["text"] for b in body["blocks"] if b["type"] == "section")
+        assert "• This is a test: alerts will be posted here" in said

@@ -120,6 +120,7 @@ def composer(qtbot, jobs: JobRunner, workspace: Workspace, user: User, tmp_path:
         open_url=user.open_url,
         copy_text=user.copied.append,
         drafts_folder=lambda: tmp_path / "drafts",
+        confirm_discard=lambda _customer: True,  # a test that edited a draft closes it
     )
     yield controller
     if controller.dialog is not None:

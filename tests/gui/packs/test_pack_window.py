@@ -21,7 +21,7 @@ from app.gui.packs_controller import PackController
 from app.workspace import open_workspace, to_url
 from services.packs.records import CUSTOMER, SEGMENT
 from tests.support.packs_book import fill_packs_book
-from views.packs.dialog import PackChoices, PackRequest
+from views.packs.dialog import PackChoices, PackRequest, ReviewPackDialog
 
 TIMEOUT_MS = 60_000
 
@@ -86,10 +86,14 @@ def test_the_customer_panes_button_writes_the_accounts_pdf(  # type: ignore[no-u
     assert written.args == [str(out)]
     assert asked[0].target == ids["A"]
     assert asked[0].template == "The plain built-in template"
+    # The file name withholds what the pack withholds (the surname, by default).
+    assert asked[0].suggested == "Review pack - Ada surname withheld"
+    assert ReviewPackDialog(asked[0]).suggested_name() == "Review pack - Ada surname withheld.pdf"
     reader = PdfReader(str(out))
     assert len(reader.pages) == 5  # the title page and four sections
     first = " ".join(reader.pages[0].extract_text().split())
     assert first.startswith("ACCOUNT REVIEW Ada [surname withheld]")
+    assert "Lovelace" not in first
     assert "Review pack saved" in controller.window.statusBar().currentMessage()
     # The Alerts tab's customer pane offers it too, with the same opener.
     alerts_pane = controller.window.alerts_view.detail_pane

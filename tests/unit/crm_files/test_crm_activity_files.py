@@ -78,7 +78,10 @@ def test_each_export_writes_only_what_was_logged_since_the_last(book, tmp_path: 
     assert first.plan.count == 4
     assert plan_export(engine, "hubspot", actor="Maya").count == 0
     second = export_activities(engine, "hubspot", tmp_path / "two.csv", actor="Maya")
-    assert _rows(second.path) == []
+    # Nothing new: no file at all, and the words say since when.
+    assert not second.written
+    assert not second.path.exists()
+    assert second.plan.nothing_words("use --all").startswith("Nothing new since the last export")
     # Salesforce has its own mark: nothing was written for it yet.
     assert plan_export(engine, "salesforce", actor="Maya").count == 4
     # A shared workspace keeps each person's mark (a manager exports only the activities
@@ -227,7 +230,8 @@ def test_tasks_outcomes_and_do_not_contact_are_written_and_never_brought_back(  
     ]
     assert rows[0]["Description"] == "Due Mar 20, 2099"
     assert [r["ActivityDate"] for r in rows] == ["2026-03-06", "2026-03-07", "2026-03-08"]
-    assert _rows(export_activities(engine, "salesforce", tmp_path / "three.csv").path) == []
+    assert not export_activities(engine, "salesforce", tmp_path / "three.csv").written
+    assert not (tmp_path / "three.csv").exists()
     # Brought back, here or elsewhere, they are the app's own records: left out.
     before = _count(engine)
     report = run_import(engine, [path])

@@ -48,3 +48,19 @@ def test_the_pretty_form_is_the_body_pretty_printed() -> None:
     assert json.loads(post.pretty) == json.loads(post.body)
     assert "Café ✓" in post.body.decode("utf-8")  # UTF-8, not \\u escapes
     assert post.readable.startswith("Café ✓\n\nAna: Critical, Gone quiet\n  Quiet for 60 days\n")
+
+
+def test_the_readable_side_lists_its_lines_as_the_post_sends_them() -> None:
+    lines = ("3 new critical alerts", "1 task due today")
+    slack = build_post("slack", PostContent("Digest", (), lines))
+    teams = build_post("teams", PostContent("Digest", (), lines))
+    for post in (slack, teams):
+        assert post.readable == "Digest\n\n• 3 new critical alerts\n• 1 task due today\n"
+        assert "- 3 new" not in post.readable
+    said = json.loads(slack.body)["blocks"][1]["text"]["text"]
+    assert said == "• 3 new critical alerts\n• 1 task due today"
+    card = json.loads(teams.body)["attachments"][0]["content"]
+    assert [b["text"] for b in card["body"][1:]] == [
+        "• 3 new critical alerts",
+        "• 1 task due today",
+    ]

@@ -178,3 +178,19 @@ def test_the_renewal_once_there_is_a_contract(book) -> None:  # type: ignore[no-
         "notice by Jan 30, 2027."
     )
     assert renewal.figures == ()  # not yet scored for renewal: no likelihood
+
+
+def test_the_pack_title_named_for_its_file_follows_the_privacy_setting(book) -> None:  # type: ignore[no-untyped-def]
+    """The name a pack's file is suggested by reads as the pack's own title: the same mask."""
+    from services.packs.customer import customer_pack_title
+    from services.settings import set_setting
+
+    engine, ids = book
+    assert customer_pack_title(engine, ids["A"]) == "Ada [surname withheld]"
+    assert customer_pack_title(engine, ids["A"]) == customer_pack(engine, ids["A"], now=NOW).title
+    with Session(engine) as s, s.begin():
+        set_setting(s, "outreach.sent_fields", ["first_name", "surname", "segment"])
+    assert customer_pack_title(engine, ids["A"]) == "Ada Lovelace"
+    with Session(engine) as s, s.begin():
+        set_setting(s, "outreach.sent_fields", ["segment"])
+    assert customer_pack_title(engine, ids["A"]) == "[first name withheld] [surname withheld]"
