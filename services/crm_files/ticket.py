@@ -24,7 +24,9 @@ import csv
 import io
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -55,7 +57,10 @@ FRESHDESK_HEADER = (
 
 
 def ticket_from_alert(engine: Engine, alert_id: int) -> TicketDraft:
-    """The ticket prefilled from the alert (AlertNotFoundError when it is gone)."""
+    """The ticket prefilled from the alert (AlertNotFoundError when it is gone), with what
+    the privacy setting (Settings ▸ Privacy, the fields that may leave this computer)
+    withholds masked in every field and the requester's address left empty when email is
+    withheld, as in the CRM files: a person may still type it in before sending."""
     alert = alert_detail(engine, alert_id)
     raised = format_date(alert.created_at.date())
     lines = [f"Account Radar raised this alert on {raised}: {alert.reason}"]
@@ -73,15 +78,37 @@ def ticket_from_alert(engine: Engine, alert_id: int) -> TicketDraft:
         lines.append("")
         lines.append(f"Account manager: {alert.owner}")
     who = alert.customer if not alert.company else f"{alert.customer} ({alert.company})"
+    allowed, mask = _privacy(engine, alert)
     return TicketDraft(
         alert_id=alert.id,
-        requester_name=alert.customer,
-        requester_email=alert.email,
-        subject=f"{alert.rule}: {who}",
-        description="\n".join(lines),
+        requester_name=mask(alert.customer),
+        requester_email=alert.email if "email" in allowed else None,
+        subject=mask(f"{alert.rule}: {who}"),
+        description=mask("\n".join(lines)),
         priority=PRIORITIES.get(alert.severity, "normal"),
         tags=("account_radar", alert.rule_key, alert.severity),
     )
+
+
+def _privacy(engine: Engine, alert: Any) -> tuple[set[str], Callable[[str], str]]:
+    """The fields that may leave this computer, and the mask of the others for the
+    alert's customer (services/outreach/prompt.py withheld_mask, the CRM files' too)."""
+    from sqlalchemy.orm import Session
+
+    from services.outreach.prompt import withheld_mask
+    from services.settings.views import OutreachSettings
+
+    with Session(engine) as session:
+        fields = list(OutreachSettings.read(session).sent_fields)
+    first, _, last = (alert.customer or "").partition(" ")
+    person = {
+        "first_name": first or None,
+        "surname": last or None,
+        "email": alert.email,
+        "company": alert.company,
+        "owner": alert.owner,
+    }
+    return set(fields), withheld_mask([person], [], fields)
 
 
 def helpdesk_address(engine: Engine) -> str:
@@ -132,8 +159,12 @@ def freshdesk_csv(draft: TicketDraft) -> str:
 def ticket_email_body(draft: TicketDraft) -> str:
     """The text of the email to the help desk: the requester, priority and tags, then the
     description (the .eml and the email sent carry the same)."""
-    who = draft.requester_email or draft.requester_name
-    body = f"Requester: {draft.requester_name} <{who}>\nPriority: {draft.priority}\n"
+    who = (
+        f"{draft.requester_name} <{draft.requester_email}>"
+        if draft.requester_email
+        else f"{draft.requester_name} (no address: withheld by the privacy settings or unknown)"
+    )
+    body = f"Requester: {who}\nPriority: {draft.priority}\n"
     return body + f"Tags: {', '.join(draft.tags)}\n\n{draft.description}\n"
 
 

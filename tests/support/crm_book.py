@@ -122,3 +122,15 @@ def fill_crm_book(engine: Engine) -> dict[str, int]:
     add_imported_call(engine, ids["A"])
     log_activities(engine, ids)
     return ids
+
+
+def let_every_field_leave(engine: Engine) -> None:
+    """Settings ▸ Privacy allowing every field out of this computer (a ticket or a CRM
+    file then carries the requester's full name and address)."""
+    from sqlalchemy.orm import Session
+
+    from services.settings import set_setting
+    from services.settings.outreach import PRIVACY_FIELDS
+
+    with Session(engine) as session, session.begin():
+        set_setting(session, "outreach.sent_fields", list(PRIVACY_FIELDS))

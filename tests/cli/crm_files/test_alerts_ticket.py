@@ -19,7 +19,7 @@ from app.cli.main import main
 from app.workspace import open_workspace
 from models.schema import Alert, Interaction
 from services.importing.service import run_import
-from tests.support.crm_book import fill_crm_book
+from tests.support.crm_book import fill_crm_book, let_every_field_leave
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -34,6 +34,7 @@ def book(tmp_path: Path) -> tuple[str, int]:
     ws = open_workspace(url, backup=False)
     try:
         ids = fill_crm_book(ws.engine)
+        let_every_field_leave(ws.engine)
         with Session(ws.engine) as s:
             alert = s.execute(select(Alert.id).where(Alert.customer_id == ids["A"])).scalar_one()
     finally:

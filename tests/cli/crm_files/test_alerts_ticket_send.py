@@ -22,7 +22,7 @@ from app.cli.main import main
 from app.workspace import open_workspace
 from models.schema import Action, Alert, Outreach
 from services.core.credentials import set_secret, smtp_key_name
-from tests.support.crm_book import fill_crm_book
+from tests.support.crm_book import fill_crm_book, let_every_field_leave
 from tests.support.memory_keyring import MemoryKeyring, installed_keyring
 from tests.support.smtp_server import PASSWORD, USER, SMTPServer
 
@@ -47,6 +47,7 @@ def book(tmp_path: Path) -> tuple[str, int]:
     ws = open_workspace(url, backup=False)
     try:
         ids = fill_crm_book(ws.engine)
+        let_every_field_leave(ws.engine)
         with Session(ws.engine) as s:
             alert = s.execute(select(Alert.id).where(Alert.customer_id == ids["A"])).scalar_one()
     finally:

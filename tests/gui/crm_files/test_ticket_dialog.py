@@ -18,7 +18,7 @@ from app.gui.crm_export_controller import CrmExportController
 from app.workspace import Workspace, open_workspace, to_url
 from models.schema import Alert, Interaction
 from services.importing.service import run_import
-from tests.support.crm_book import fill_crm_book
+from tests.support.crm_book import fill_crm_book, let_every_field_leave
 from views.kit.jobs import JobRunner
 from views.kit.theme import ThemeManager
 from views.shell.main_window import MainWindow
@@ -30,6 +30,7 @@ TIMEOUT_MS = 30_000
 def book(tmp_path: Path) -> Iterator[tuple[Workspace, int]]:
     ws = open_workspace(to_url(str(tmp_path / "crm.radar.sqlite")), backup=False)
     ids = fill_crm_book(ws.engine)
+    let_every_field_leave(ws.engine)
     with Session(ws.engine) as s:
         alert = s.execute(select(Alert.id).where(Alert.customer_id == ids["A"])).scalar_one()
     yield ws, int(alert)

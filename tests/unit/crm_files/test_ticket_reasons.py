@@ -40,3 +40,31 @@ def test_why_lists_the_risk_reasons_only(tmp_path: Path) -> None:
         ws.close()
     assert "Why:\n- No order in 94 days" in draft.description
     assert "Active subscription" not in draft.description.split("Why:")[1].split("\n\n")[0]
+
+
+def test_the_privacy_settings_hold_in_the_ticket(tmp_path: Path) -> None:
+    """By default the surname and the address stay on this computer: the prefilled ticket
+    masks the surname everywhere and leaves the requester's address empty; allowing every
+    field gives them back."""
+    from services.crm_files.ticket import freshdesk_csv, ticket_email_body, ticket_from_alert
+    from tests.support.crm_book import let_every_field_leave
+
+    ws = open_workspace(to_url(str(tmp_path / "private.radar.sqlite")), backup=False)
+    try:
+        ids = fill_crm_book(ws.engine)
+        with Session(ws.engine) as s:
+            alert = s.execute(select(Alert.id).where(Alert.customer_id == ids["A"])).scalar_one()
+        draft = ticket_from_alert(ws.engine, int(alert))
+        text = " ".join((draft.requester_name, draft.subject, draft.description,
+                         ticket_email_body(draft), freshdesk_csv(draft)))  # fmt: skip
+        assert "Archer" not in text
+        assert "@" not in text
+        assert draft.requester_email is None
+        assert draft.requester_name == "Ann [surname withheld]"
+        assert "no address: withheld by the privacy settings" in ticket_email_body(draft)
+        let_every_field_leave(ws.engine)
+        full = ticket_from_alert(ws.engine, int(alert))
+        assert full.requester_name == "Ann Archer"
+        assert full.requester_email == "ann@acme.test"
+    finally:
+        ws.close()

@@ -25,7 +25,7 @@ from services.core.credentials import set_secret, smtp_key_name
 from services.crm_files.ticket import save_ticket, ticket_email_body, ticket_from_alert
 from services.crm_files.ticket_send import send_ticket, ticket_note
 from services.mail.message import MailError
-from tests.support.crm_book import fill_crm_book
+from tests.support.crm_book import fill_crm_book, let_every_field_leave
 from tests.support.memory_keyring import MemoryKeyring, installed_keyring
 from tests.support.smtp_server import PASSWORD, USER, SMTPServer
 
@@ -42,6 +42,7 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 def book(tmp_path: Path) -> Iterator[tuple[Workspace, int]]:
     ws = open_workspace(to_url(str(tmp_path / "crm.radar.sqlite")), backup=False)
     ids = fill_crm_book(ws.engine)
+    let_every_field_leave(ws.engine)
     with Session(ws.engine) as s:
         alert = s.execute(select(Alert.id).where(Alert.customer_id == ids["A"])).scalar_one()
     yield ws, int(alert)
