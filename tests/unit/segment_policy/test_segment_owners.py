@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from models.schema import AuditEvent, Customer
 from services.alerts.assign import assign_customer
+from services.alerts.detail import describe_event
 from services.alerts.undo import undo_change
 from services.importing.run import run_import
 from services.segment_policy import give_rule_owners
@@ -84,6 +85,9 @@ def test_an_import_gives_its_new_customers_their_tiers_owner(book: Book, tmp_pat
     assert "1 new customer given their segment's owner" in file.notes
     ((cid, details),) = rule_events(book)
     assert details == {"to": "Dana", "rule": "Tier: Gold"}
+    # The customer's history says where the owner came from.
+    words = describe_event(RULE_ASSIGNED, details)
+    assert words == "Assigned to Dana from the rule Tier: Gold"
     with Session(book.engine) as s:
         assert s.get(Customer, cid).name == "Ada"  # type: ignore[union-attr]
 
@@ -116,6 +120,13 @@ def test_no_owner_chosen_on_purpose_is_kept(book: Book) -> None:
     given = owners_from_rules(book.engine)
     assert given.customers == ((bo, "Dana"),)
     assert owners(book) == {"Ada": None, "Bo": "Dana"}
+    with Session(book.engine) as s:
+        (said,) = s.scalars(
+            select(AuditEvent.details).where(
+                AuditEvent.action == "customer.assigned", AuditEvent.entity_id == ada
+            )
+        ).all()
+    assert describe_event("customer.assigned", said) == "Left without an owner (was Eve)"
     # A person's assignment later ends it: the rule may give Ada an owner again after.
     assign_customer(book.engine, ada, "Eve", actor="lead", now=NOW)
     assign_customer(book.engine, ada, None, actor="lead", now=NOW)
