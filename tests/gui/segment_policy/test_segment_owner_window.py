@@ -22,6 +22,7 @@ from views.kit.undo import UndoHistory
 from views.settings.dialog import SettingsDialog
 from views.settings.segment_page import PAGE_TITLE, SegmentPage
 
+OWNER = "alerts.unassigned_owner"
 GOLD = "SELECT owner, count(*) FROM customers WHERE tier = 'Gold' GROUP BY owner"
 
 
@@ -84,3 +85,37 @@ def test_saving_a_segments_owner_assigns_and_ctrl_z_takes_it_back(  # type: igno
     # The rule stays, but does not give them the owner taken back (a scoring asks too).
     assert owners_from_rules(workspace.engine).count == 0
     assert rows(workspace, GOLD) == [(None, gold)]
+
+
+def test_score_now_gives_the_rfm_segments_owner_and_says_how_many(  # type: ignore[no-untyped-def]
+    qtbot, jobs: JobRunner, theme, ui_settings, demo_workspace: Workspace
+) -> None:
+    from services.settings import set_setting
+    from tests.gui.scoring.test_scoring_window import (
+        TODAY,
+        make_window,
+        score_through_the_menu,
+        wait_loaded,
+    )
+
+    with demo_workspace.sessions() as session, session.begin():
+        session.execute(sql_text("UPDATE customers SET owner = NULL"))
+        rule = {"kind": "segment", "name": "Champions", "values": {OWNER: "Rita Chen"}}
+        set_setting(session, "segments.rules", [rule], actor="test")
+    window, controller, asker = make_window(qtbot, jobs, theme, ui_settings, demo_workspace)
+    wait_loaded(qtbot, window, jobs)
+    score_through_the_menu(qtbot, window, controller, asker, TODAY)
+    champions = rows(
+        demo_workspace,
+        "SELECT count(*) FROM score_snapshots s "
+        "WHERE s.scoring_run_id = (SELECT max(id) FROM scoring_runs) AND s.segment = 'Champions'",
+    )[0][0]
+    assert champions > 0
+    assert rows(demo_workspace, "SELECT owner, count(*) FROM customers GROUP BY owner") == [
+        (None, rows(demo_workspace, "SELECT count(*) FROM customers")[0][0] - champions),
+        ("Rita Chen", champions),
+    ]
+    noun = "customer" if champions == 1 else "customers"
+    message = window.statusBar().currentMessage()
+    assert message.endswith(f"  ·  {champions:,} {noun} given their segment's owner")
+    qtbot.waitUntil(jobs.is_idle, timeout=30_000)
