@@ -9,6 +9,8 @@ from typing import Any, TextIO
 
 from app.cli.errors import EXIT_OK, EXIT_USAGE
 
+OWNER_SETTING = "alerts.unassigned_owner"  # services/settings/segments.py's
+
 SEGMENT_EPILOG = """\
 A segment rule names a kind of segment (segment: the RFM segment of the latest scoring,
 such as Champions; tier; region), one of its names, and the settings it overrides for
@@ -79,10 +81,12 @@ def rule_lines(table: Any) -> list[str]:
 
 
 def _run(args: argparse.Namespace, err: TextIO, change: Any) -> tuple[int, Any]:
+    """Make the change (None: none) and read the table back, in one transaction; after a
+    change, the customers without an owner take their segment's (``args.owners``)."""
     from app.workspace import command_workspace
     from models.db import translate_db_errors
     from services.alerts.config import default_actor
-    from services.segment_policy import SegmentRuleError, read_table
+    from services.segment_policy import SegmentRuleError, give_rule_owners, read_table
 
     try:
         with (
@@ -92,8 +96,10 @@ def _run(args: argparse.Namespace, err: TextIO, change: Any) -> tuple[int, Any]:
             session.begin(),
         ):
             if change is not None:
-                change(session, default_actor())
+                actor = default_actor()
+                change(session, actor)
                 session.flush()
+                args.owners = give_rule_owners(session, None, actor=actor)
             return EXIT_OK, read_table(session)
     except SegmentRuleError as exc:
         print(f"error: {exc}", file=err)
@@ -138,6 +144,7 @@ def cmd_segment_set(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if table is not None:
         shown = json.dumps(value, ensure_ascii=False)
         print(f"Set {args.key} to {shown} for {args.kind} {args.name}.", file=out)
+        _say_owners(args, out, always=args.key == OWNER_SETTING)
         print("\n".join(rule_lines(table)), file=out)
     return code
 
@@ -153,6 +160,7 @@ def cmd_segment_unset(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
     if table is not None:
         what = args.key or "every setting"
         print(f"Forgot {what} of {args.kind} {args.name}.", file=out)
+        _say_owners(args, out)
         print("\n".join(rule_lines(table)), file=out)
     return code
 
@@ -166,5 +174,15 @@ def cmd_segment_move(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     code, table = _run(args, err, change)
     if table is not None:
+        _say_owners(args, out)
         print("\n".join(rule_lines(table)), file=out)
     return code
+
+
+def _say_owners(args: argparse.Namespace, out: TextIO, *, always: bool = False) -> None:
+    """How many customers without an owner took their segment's after the change."""
+    given = getattr(args, "owners", None)
+    if given is not None and (given.count or always):
+        rules = "; ".join(f"{rule}: {n:,}" for rule, n in sorted(given.by_rule.items()))
+        print(given.words()[:1].upper() + given.words()[1:] + (f" ({rules})." if rules else "."),
+              file=out)  # fmt: skip

@@ -111,6 +111,9 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(line, file=out)
     if result.stage_check:
         print(result.stage_check, file=out)
+    if result.owners:  # customers without an owner given their segment's
+        n = result.owners
+        print(f"{n:,} customer{'' if n == 1 else 's'} given their segment's owner.", file=out)
     if result.alerts is None:
         raise CommandError(
             f"The scores were saved, but the alerts were not updated: {result.alerts_error}"

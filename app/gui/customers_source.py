@@ -212,7 +212,7 @@ class WorkspaceCustomerSource:
 
         return teammates(self.workspace.engine)
 
-    def assign_customer(self, customer_id: int, to: str) -> Undoable:
+    def assign_customer(self, customer_id: int, to: str | None) -> Undoable:
         from services.alerts.assign import assign_customer
 
         actor = self._user() if self._user is not None else None

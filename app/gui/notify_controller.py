@@ -175,6 +175,7 @@ class NotifyController(QObject):
                 lambda: self._window.my_work.open_requested.emit(alert_id, customer_id)
             )
         self._say(f"Opened {link.text}.")
+        log.info("Opened %s (customer %s)", link.text, customer_id)
 
     def _failed_link(self, exc: BaseException) -> None:
         self._say(f"The link could not be opened: {exc}", "warning")

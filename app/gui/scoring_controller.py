@@ -294,7 +294,11 @@ class ScoringController(QObject):
 
     def _on_scored(self, result: RefreshResult) -> None:
         summary = result.scores
-        self._window.statusBar().showMessage(summary_message(summary), SUMMARY_MESSAGE_MS)
+        text = summary_message(summary)
+        if result.owners:  # customers without an owner given their segment's
+            n = result.owners
+            text += f"  ·  {n:,} customer{'' if n == 1 else 's'} given their segment's owner"
+        self._window.statusBar().showMessage(text, SUMMARY_MESSAGE_MS)
         self._window.refresh_scores()
         if self.report_dialog is not None and self.report_dialog.isVisible():
             self._load_report()

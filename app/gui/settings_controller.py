@@ -40,6 +40,8 @@ from views.settings.segment_page import PAGE_TITLE, SegmentColumn, SegmentPage, 
 
 if TYPE_CHECKING:
     from services.core.policy import Policy
+    from services.segment_policy import RuleOwners
+    from views.kit.undo import UndoHistory
 
 MONEY_SAVED_MESSAGE = (
     "Settings saved; customer totals are now in {home}. Re-score (Ctrl+R) to put the "
@@ -199,13 +201,16 @@ def validate_rules(rules: list[dict[str, Any]]) -> str | None:
     return validate_setting(RULES_KEY, rules)
 
 
-def save_settings(workspace: Workspace, changes: dict[str, Any], actor: str) -> None:
+def save_settings(workspace: Workspace, changes: dict[str, Any], actor: str) -> RuleOwners:
+    """Store the changes in one transaction; after a change of Per segment, the customers
+    without an owner take their segment's (returned, for Undo)."""
     from services.core.rollups import refresh_rollups
-    from services.segment_policy import replace_rules
+    from services.segment_policy import RuleOwners, give_rule_owners, replace_rules
     from services.settings import normalised, set_settings
 
     changes = dict(normalised(changes))  # a copy: the caller names what was saved
     rules = changes.pop(RULES_KEY, None)
+    given = RuleOwners()
     with workspace.sessions() as session, session.begin():
         if rules is not None:  # Per segment: through the service the command line uses
             replace_rules(session, rules, actor=actor)
@@ -213,6 +218,10 @@ def save_settings(workspace: Workspace, changes: dict[str, Any], actor: str) -> 
         if "money" in _applies(changes):
             # Customer totals are sums in the home currency: recompute them now.
             refresh_rollups(session)
+        if rules is not None:
+            session.flush()
+            given = give_rule_owners(session, None, actor=actor)
+    return given
 
 
 def _applies(keys: Iterable[str]) -> set[Applies]:
@@ -246,6 +255,7 @@ class SettingsController(QObject):
         status: Callable[[str], None] | None = None,
         email: EmailSettingsSource | None = None,
         notify: NotifySettingsSource | None = None,
+        undo: UndoHistory | None = None,
     ) -> None:
         jobs, window = context.jobs, context.window
         super().__init__(window)
@@ -258,6 +268,8 @@ class SettingsController(QObject):
         # List models, Test connection and the keyring, for the email pages.
         self._email = email if email is not None else EmailSettingsActions(jobs)
         self._notify = notify
+        # Where the owners a segment rule gave are remembered for Ctrl+Z.
+        self._undo = undo
         self.dialog: SettingsDialog | None = None
 
     def open(self, page: str | None = None) -> None:
@@ -334,11 +346,13 @@ class SettingsController(QObject):
                 parent=self,
                 label="save settings",
             )
-            .success(lambda _r: self._on_saved(list(changes), stored))
+            .success(lambda given: self._on_saved(list(changes), stored, given))
             .run()
         )
 
-    def _on_saved(self, keys: list[str], stored: list[str] | None = None) -> None:
+    def _on_saved(
+        self, keys: list[str], stored: list[str] | None = None, given: RuleOwners | None = None
+    ) -> None:
         applies = _applies(keys)
         message = SAVED_MESSAGE if "next_scoring" in applies else EMAIL_SAVED_MESSAGE
         if "money" in applies:
@@ -347,8 +361,19 @@ class SettingsController(QObject):
             message = MONEY_SAVED_MESSAGE.format(home=home)
         if stored:
             message += f" {' and '.join(stored)} stored in the system keyring."
+        if given is not None and given.count:
+            message += f" {given.words()[:1].upper()}{given.words()[1:]} (Ctrl+Z takes it back)."
+            self._remember(given)
         self._say(message)
         self.settings_saved.emit(keys)
+
+    def _remember(self, given: RuleOwners) -> None:
+        """Ctrl+Z puts the owners a segment rule just gave back to none."""
+        from services.usecases.owners import undoable
+
+        change = undoable(given)
+        if change is not None and self._undo is not None:
+            self._undo.push(change, lambda: None)  # the lists follow owners_changed
 
     @staticmethod
     def _home_text(workspace: Workspace) -> str:
@@ -376,6 +401,7 @@ def install(ctx: GuiContext) -> SettingsController:
         # The test email goes from (and to) the user's own address when none is set.
         email=EmailSettingsActions(ctx.jobs, own_address=ctx.own_address),
         notify=NotifySettingsActions(ctx.jobs, ctx.workspace),
+        undo=window.undo_history,
     )
     window.settings_requested.connect(controller.open)
     window.results.settings_requested.connect(controller.open)

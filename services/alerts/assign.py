@@ -65,8 +65,9 @@ def teammates_in(session: Session) -> list[str]:
     return sorted(names, key=str.casefold)
 
 
-def check_may_assign(role: str | None, to: str, members: Sequence[str]) -> None:
-    """Refuse an assignment the user's team role does not allow (module doc)."""
+def check_may_assign(role: str | None, to: str | None, members: Sequence[str]) -> None:
+    """Refuse an assignment the user's team role does not allow (module doc); ``to``
+    None: no owner."""
     if role is None:
         return
     if role == "manager":
@@ -74,7 +75,7 @@ def check_may_assign(role: str | None, to: str, members: Sequence[str]) -> None:
             "Handing a customer to someone else is for a team lead or an admin; your "
             "account is an account manager's. Ask your team lead to assign it."
         )
-    if to.casefold() not in {m.casefold() for m in members}:
+    if to is not None and to.casefold() not in {m.casefold() for m in members}:
         raise TeamRoleError(
             f"{to} has no book in this shared workspace, so nobody would see the customer. "
             "Choose a teammate, or add them first (team add-user)."
@@ -84,17 +85,20 @@ def check_may_assign(role: str | None, to: str, members: Sequence[str]) -> None:
 def assign_customer(
     engine: Engine,
     customer_id: int,
-    to: str,
+    to: str | None,
     *,
     actor: str | None = None,
     now: dt.datetime | None = None,
 ) -> Undoable:
     """Make ``to`` the owner of a customer and of its active alerts, audited, in one
-    transaction; returns what undoing it restores. Refused in plain words when the role
-    does not allow it or the customer is already theirs."""
-    to = " ".join(to.split())
-    if not to:
-        raise AlertActionError("Choose whom to assign it to.")
+    transaction; returns what undoing it restores. ``to`` None: no owner (the customer
+    and its alerts are nobody's, and no segment rule gives them an owner again:
+    services/segment_policy/owners.py). Refused in plain words when the role does not
+    allow it or the customer is already theirs."""
+    if to is not None:
+        to = " ".join(to.split())
+        if not to:
+            raise AlertActionError("Choose whom to assign it to.")
     role = team_role(engine)
     when, who = moment(now), actor or default_actor()
     with unit_of_work(engine, write_first=True) as session:
@@ -108,8 +112,10 @@ def assign_customer(
             raise AlertActionError(f"Customer {customer_id} no longer exists; nothing changed.")
         name = customer.name or customer.email or f"customer {customer_id}"
         before = customer.owner
-        if (before or "").casefold() == to.casefold():
-            raise AlertActionError(f"{name} is already {before}'s.")
+        if (before or "").casefold() == (to or "").casefold():
+            raise AlertActionError(
+                f"{name} is already {before}'s." if to else f"{name} has no owner already."
+            )
         doing = Doing(session, when, who)
         set_owner_in(session, customer_id, to, when)
         moved = _assign_alerts(doing, customer_id, to)
@@ -119,7 +125,7 @@ def assign_customer(
             {"from": before, "to": to, "alerts": [int(a.id) for a, _ in moved] or None},
         )
         return Undoable(
-            label=f"Assigned {name} to {to}",
+            label=f"Assigned {name} to {to}" if to else f"Left {name} without an owner",
             undid=ASSIGNED,
             customer_id=customer_id,
             alerts=tuple(_after(alert) for alert, _ in moved),
@@ -145,7 +151,9 @@ def set_owner_in(session: Session, customer_id: int, owner: str | None, now: dt.
         session.expire(customer)
 
 
-def _assign_alerts(doing: Doing, customer_id: int, to: str) -> list[tuple[Alert, str | None]]:
+def _assign_alerts(
+    doing: Doing, customer_id: int, to: str | None
+) -> list[tuple[Alert, str | None]]:
     """The customer's active alerts given to ``to``: each with its owner before."""
     alerts = doing.session.scalars(
         select(Alert)

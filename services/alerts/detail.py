@@ -186,6 +186,7 @@ _HISTORY = {
     "alert.holdout_contacted": "Contacted although held out",
     "alert.assigned": "Assigned",
     "customer.assigned": "Assigned",
+    "customer.assigned_by_rule": "Owner from the rule",
     "note.mentioned": "Mentioned",
     "alert.playbook_started": "Playbook started",
     "alert.playbook_step_done": "Playbook step done",
@@ -232,8 +233,13 @@ def describe_event(action: str, details: dict[str, Any] | None) -> str:
             return head
     elif action == "alert.holdout_contacted":
         return f"{head}: {d.get('reason') or 'no reason given'}"
-    elif action in ("alert.assigned", "customer.assigned"):  # services/alerts/assign.py
-        return f"Assigned to {d.get('to')}" + (f" (was {d['from']})" if d.get("from") else "")
+    elif action in ("alert.assigned", "customer.assigned", "customer.assigned_by_rule"):
+        # services/alerts/assign.py, and a segment rule's (services/segment_policy/owners.py)
+        if not d.get("to"):
+            return "Left without an owner" + (f" (was {d['from']})" if d.get("from") else "")
+        rule = f" from the rule {d['rule']}" if d.get("rule") else ""
+        was = f" (was {d['from']})" if d.get("from") else ""
+        return f"Assigned to {d.get('to')}{rule}{was}"
     elif action == "note.mentioned":
         return f"Mentioned {d.get('to')} in a note"
     elif action == "alert.playbook_stopped" and d.get("reason") == "stopped":

@@ -233,14 +233,28 @@ def _undo_assignment(
                 raise UndoRefusedError(
                     "It was assigned again since, so it was not undone; look at it again."
                 )
+        customers = [o for o in change.owners if o.entity == "customer"]
         for owner in change.owners:
             if owner.entity == "customer":
                 set_owner_in(session, owner.id, owner.before, when)
+                if len(customers) > 1:  # a segment rule's assignment of many customers
+                    # "was": the owner taken back, which that rule does not give again
+                    # (services/segment_policy/owners.py).
+                    doing.audit(
+                        "customer.undone", ("customer", owner.id), {**details, "was": owner.after}
+                    )
                 continue
             alert = session.get(Alert, owner.id)
             assert alert is not None
             alert.owner = owner.before
             touch(alert, when)
             doing.audit("alert.undone", alert_entity(alert), details)
-        doing.audit("customer.undone", ("customer", change.customer_id), details)
+        if len(customers) <= 1:
+            was = {**details, "was": _was(change)}
+            doing.audit("customer.undone", ("customer", change.customer_id), was)
     return f"Undone: {change.label[:1].lower()}{change.label[1:]}"
+
+
+def _was(change: Undoable) -> str | None:
+    """The customer's owner the assignment gave, which its undoing takes back."""
+    return next((o.after for o in change.owners if o.entity == "customer"), None)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from models.base import utcnow
 from models.db import translate_db_errors
 from models.errors import UserFacingError
-from models.schema import ImportRun, Order
+from models.schema import Customer, ImportRun, Order
 from services.core.output_files import display_path
 from services.core.rollups import OrderFacts, refresh_rollups
 from services.core.writing import workspace_writer
@@ -301,6 +301,7 @@ def _import_table(  # noqa: PLR0915
         notes = list(batch.notes) + company_notes + result.notes + money_notes
         if result.customers_created and "customers" not in batch.frames:
             notes.append(f"{result.customers_created:,} new customer(s) created from the records")
+        notes.extend(_owners_for_new(session, run_id, result.customers_created))
         if table.encoding == "cp1252":
             notes.append("read as Windows-1252 (the file is not UTF-8)")
         if table.repaired_lines:
@@ -354,6 +355,19 @@ def _import_table(  # noqa: PLR0915
             for kind, c in result.by_kind.items()
         ),
     )
+
+
+def _owners_for_new(session: Session, run_id: int, created: int) -> list[str]:
+    """The customers this import created without an owner take the owner their segment's
+    rule names (services/segment_policy/owners.py); the summary's line when any did."""
+    from services.core.profile import current_actor
+    from services.segment_policy import give_rule_owners
+
+    if not created:
+        return []
+    ids = session.scalars(select(Customer.id).where(Customer.import_run_id == run_id))
+    given = give_rule_owners(session, list(ids), actor=current_actor())
+    return [given.words(new=True)] if given.count else []
 
 
 def _skip_unchanged(engine: Engine, plan: Plan) -> RowHashes:

@@ -7,6 +7,7 @@ adds the customer: their RFM segment (the latest scoring), tier and region.
 
 from __future__ import annotations
 
+from services.segment_policy.door import has_segment_values as has_segment_values
 from services.segment_policy.door import value_for as value_for
 from services.segment_policy.door import values_for as values_for
 from services.segment_policy.door import values_for_keys as values_for_keys
@@ -20,3 +21,5 @@ from services.segment_policy.edit import unset_segment_value as unset_segment_va
 from services.segment_policy.membership import KINDS as KINDS
 from services.segment_policy.membership import known_names as known_names
 from services.segment_policy.membership import memberships as memberships
+from services.segment_policy.owners import RuleOwners as RuleOwners
+from services.segment_policy.owners import give_rule_owners as give_rule_owners

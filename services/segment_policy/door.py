@@ -33,6 +33,11 @@ def _rules_for(session: Session, key: str) -> tuple[SegmentRule, ...]:
     return tuple(r for r in parse_rules(get_setting(session, RULES_SETTING)) if key in r.values)
 
 
+def has_segment_values(session: Session, key: str) -> bool:
+    """Whether some segment rule gives ``key`` a value that applies (not locked by IT)."""
+    return bool(_rules_for(session, key))
+
+
 def value_for(session: Session, key: str, customer_id: int | None) -> Resolved:
     """The value of ``key`` for one customer (None: no customer, the workspace's)."""
     workspace = get_setting(session, key)

@@ -211,6 +211,7 @@ SEGMENT_SPECS = (
                 order=910, placeholder="e.g. win_back"),
     SettingSpec(OWNER_SETTING, str, "", "Owner of alerts for customers without one", None,
                 "Alerts", help="New alerts for a customer with no owner go to this person "
-                "(empty: they stay unassigned). Set it per segment on the Per segment page.",
+                "(empty: they stay unassigned). Set it per segment on the Per segment page, "
+                "where it also makes the segment's customers without an owner this person's.",
                 order=300, placeholder="e.g. Ana Lopez", max_length=255, applies="next_scoring"),
 )  # fmt: skip

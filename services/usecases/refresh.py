@@ -2,8 +2,9 @@
 
 The ``score`` command, the window's Score now, the first launch's demo and the self-test
 and a file imported from the watched folder while the window is open all call
-:func:`score_and_alert`, so a change to what follows a scoring (today: the alerts, then
-the playbooks whose condition cleared, then the escalations) is made once.
+:func:`score_and_alert`, so a change to what follows a scoring (today: the segments'
+owners for customers without one, the alerts, then the playbooks whose condition
+cleared, then the escalations) is made once.
 
 :func:`stop_playbooks` is also what follows an import, whichever imports (the window's
 import, the ``import`` command, the daily round's watched folder): a customer who ordered
@@ -41,6 +42,8 @@ class RefreshResult:
     escalations: list[str] = field(default_factory=list)
     # Whether stage health profiles beat one profile, in words (services/lifecycle/health.py).
     stage_check: str = ""
+    # How many customers without an owner took their segment's (services/segment_policy).
+    owners: int = 0
 
 
 def score_and_alert(
@@ -98,17 +101,18 @@ def _score_and_alert(
         progress(SCORES_SHARE, "Forecasting renewals")
     _forecast_renewals(engine, summary.run_id)
     stages = _check_stage_profiles(engine, summary.run_id)
+    owners = _owners_from_rules(engine)
     if progress is not None:
         progress(SCORES_SHARE, "Updating the alerts")
     try:
         alerts = generate_alerts(engine, summary.run_id, progress=alerts_progress)
     except UserFacingError as exc:
         log.warning("The scores were stored but the alerts could not be updated", exc_info=True)
-        return RefreshResult(summary, None, str(exc), stage_check=stages)
+        return RefreshResult(summary, None, str(exc), stage_check=stages, owners=owners)
     log.info("; ".join(alerts.lines()))
     stop_playbooks(engine)
     escalated = _escalate(engine)
-    return RefreshResult(summary, alerts, escalations=escalated, stage_check=stages)
+    return RefreshResult(summary, alerts, escalations=escalated, stage_check=stages, owners=owners)
 
 
 def _check_stage_profiles(engine: Engine, run_id: int) -> str:
@@ -122,6 +126,19 @@ def _check_stage_profiles(engine: Engine, run_id: int) -> str:
     except Exception:
         log.exception("The stage health profiles could not be checked")
         return ""
+
+
+def _owners_from_rules(engine: Engine) -> int:
+    """Customers without an owner take the owner their segment's rule names, now that the
+    RFM segments are known, before the alerts (which copy the customer's owner); a
+    failure is logged, never undoes the scores."""
+    from services.usecases.owners import owners_from_rules
+
+    try:
+        return owners_from_rules(engine).count
+    except Exception:
+        log.exception("The segments' owners could not be given")
+        return 0
 
 
 def _forecast_renewals(engine: Engine, run_id: int) -> None:

@@ -1,6 +1,7 @@
 """Assign… (A) in the Customers tab: hand the customer shown to a teammate with the
 Alerts tab's dialog (views/kit/assign_dialog.py) and service (services/alerts/assign.py):
-the same teammates offered, the same role rules (an account manager of a shared
+the same teammates offered, and "No owner" (a customer left without one on purpose,
+whom no segment rule gives an owner again), the same role rules (an account manager of a shared
 workspace is refused in plain words), audited, undoable (Ctrl+Z). The Alerts tab assigns
 with A in its action pane."""
 
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from services.alerts.records import Undoable
 from services.core.records import CustomerDetail
 from views.customers.source import CustomerSource
-from views.kit.assign_dialog import AssignPrompt, _ask_assign
+from views.kit.assign_dialog import NO_OWNER, AssignPrompt, _ask_assign
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner
@@ -80,7 +81,8 @@ class OwnerAssignment:
     ) -> None:
         if self._detail is None or self._detail.id != d.id:
             return  # another customer is on screen by now
-        ask = self.ask_assign or (lambda *args: _ask_assign(self._widget(), *args))
+        ask = self.ask_assign or (lambda *args: _ask_assign(self._widget(), *args, no_owner=True))
         to = ask(d.name, d.owner, names)
         if to:
-            self._change(d.id, lambda: source.assign_customer(d.id, to), "assign")
+            owner = None if to == NO_OWNER else to  # "No owner": nobody's, on purpose
+            self._change(d.id, lambda: source.assign_customer(d.id, owner), "assign")

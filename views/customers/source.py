@@ -124,10 +124,10 @@ class CustomerSource(Protocol):
         """Whom a customer can be assigned to (services/alerts/assign.py), sorted."""
         ...
 
-    def assign_customer(self, customer_id: int, to: str) -> Undoable:
-        """Make ``to`` the owner of the customer and of its open alerts (audited, refused
-        in plain words when the user's team role does not allow it); returns what
-        undoing it restores."""
+    def assign_customer(self, customer_id: int, to: str | None) -> Undoable:
+        """Make ``to`` (None: nobody) the owner of the customer and of its open alerts
+        (audited, refused in plain words when the user's team role does not allow it);
+        returns what undoing it restores."""
         ...
 
     def back_up(self, destination: Path) -> Path: ...

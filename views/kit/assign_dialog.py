@@ -21,6 +21,10 @@ from views.kit.note_dialog import submit_with_ctrl_enter
 
 # (customer, owner now, teammates) -> the new owner's name, or None when cancelled.
 AssignPrompt = Callable[[str, str | None, Sequence[str]], str | None]
+# What the prompt answers for "No owner" (the Customers tab's Assign…): no name a person
+# can type (a NUL), so no teammate is ever taken for it.
+NO_OWNER = "\0no owner"
+NO_OWNER_LABEL = "No owner"
 
 
 class AssignDialog(QDialog):
@@ -33,6 +37,8 @@ class AssignDialog(QDialog):
         owner: str | None,
         teammates: Sequence[str],
         parent: QWidget | None = None,
+        *,
+        no_owner: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Assign to a teammate")
@@ -50,6 +56,9 @@ class AssignDialog(QDialog):
         self.who.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         others = [t for t in teammates if t != owner]
         self.who.addItems(others)
+        if no_owner and owner:
+            # Leave the customer to nobody: no segment rule gives them an owner again.
+            self.who.addItem(NO_OWNER_LABEL, NO_OWNER)
         self.who.setCurrentIndex(-1)
         line = self.who.lineEdit()
         assert line is not None
@@ -76,7 +85,12 @@ class AssignDialog(QDialog):
 
     @property
     def chosen(self) -> str:
-        return " ".join(self.who.currentText().split())
+        """The name chosen or typed; NO_OWNER for the "No owner" entry."""
+        text = " ".join(self.who.currentText().split())
+        index = self.who.findData(NO_OWNER)
+        if index >= 0 and text == self.who.itemText(index):
+            return NO_OWNER
+        return text
 
     def _update_ok(self, *_args: object) -> None:
         name = self.chosen
@@ -89,9 +103,14 @@ class AssignDialog(QDialog):
 
 
 def _ask_assign(
-    parent: QWidget, customer: str, owner: str | None, teammates: Sequence[str]
+    parent: QWidget,
+    customer: str,
+    owner: str | None,
+    teammates: Sequence[str],
+    *,
+    no_owner: bool = False,
 ) -> str | None:
-    dialog = AssignDialog(customer, owner, teammates, parent)
+    dialog = AssignDialog(customer, owner, teammates, parent, no_owner=no_owner)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.chosen or None

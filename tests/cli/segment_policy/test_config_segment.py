@@ -141,3 +141,36 @@ def test_it_locks_refuse_a_change(db: Path, lock: Callable[..., None]) -> None:
         assert code == 2, args
         assert "Ask IT to change them" in err
     assert rules(db) == it_rules
+
+
+def test_setting_a_segments_owner_gives_it_to_the_customers_without_one(db: Path) -> None:
+    from models.schema import Customer
+
+    workspace = open_workspace(to_url(str(db)), backup=False)
+    try:
+        with Session(workspace.engine) as session, session.begin():
+            session.add_all(
+                [
+                    Customer(source="t", external_id="a", name="Ada", tier="Gold"),
+                    Customer(source="t", external_id="b", name="Bo", tier="Gold", owner="Eve"),
+                    Customer(source="t", external_id="c", name="Cy", tier="Bronze"),
+                ]
+            )
+    finally:
+        workspace.close()
+    code, out, err = segment(db, "set", "tier", "Gold", "alerts.unassigned_owner", "Dana")
+    assert (code, err) == (0, "")
+    assert "1 customer given their segment's owner (Tier: Gold: 1)." in out.splitlines()
+    workspace = open_workspace(to_url(str(db)), backup=False)
+    try:
+        with Session(workspace.engine) as session:
+            got = dict(session.execute(select(Customer.name, Customer.owner)).all())
+            assert got == {"Ada": "Dana", "Bo": "Eve", "Cy": None}
+            actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id))
+            assert "customer.assigned_by_rule" in list(actions)
+    finally:
+        workspace.close()
+    # Set again: nobody is left without an owner, and it says so.
+    code, out, _ = segment(db, "set", "tier", "Gold", "alerts.unassigned_owner", "Dana")
+    assert code == 0
+    assert "0 customers given their segment's owner." in out.splitlines()

@@ -10,7 +10,8 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from sqlalchemy import text as sql_text
 
 from app.gui.alerts_source import WorkspaceAlertSource
 from app.gui.customers_source import WorkspaceCustomerSource
@@ -19,6 +20,7 @@ from services.core.access import TeamRoleError
 from tests.gui.conftest import RecordingPresenter
 from tests.gui.shell.test_undo import TIMEOUT_MS, rows, settle, wait_idle
 from views.customers.detail_pane import CustomerDetailPane
+from views.kit.assign_dialog import NO_OWNER, NO_OWNER_LABEL, AssignDialog
 from views.kit.jobs import JobRunner
 from views.kit.theme import ThemeManager, ThemeMode
 from views.shell.main_window import TAB_ALERTS, TAB_CUSTOMERS, MainWindow
@@ -209,3 +211,53 @@ def test_an_account_manager_of_a_shared_workspace_is_refused(
     assert rows(workspace, OWNER, customer) == [(was,)]
     assert not window.undo_bar.isVisible()
     settle(qtbot, jobs)
+
+
+def test_no_owner_leaves_the_customer_to_nobody_and_no_segment_rule_takes_it(
+    qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace
+) -> None:
+    from services.settings import set_setting
+    from services.usecases.owners import owners_from_rules
+
+    pane, customer, was = show_customer_with_an_alert(qtbot, window, jobs, workspace)
+    asked = Asked()
+    asked.to = NO_OWNER
+    pane.ask_assign = asked
+    pane.assign_button.click()
+    qtbot.waitUntil(lambda: window.undo_bar.isVisible(), timeout=TIMEOUT_MS)
+    assert pane.detail is not None
+    assert window.undo_bar.text.text() == f"Left {pane.detail.name} without an owner"
+    assert rows(workspace, OWNER, customer) == [(None,)]
+    alerts = "SELECT owner FROM alerts WHERE customer_id = ? AND status = 'open'"
+    assert {o for (o,) in rows(workspace, alerts, customer)} == {None}
+    qtbot.waitUntil(
+        lambda: pane.account_label.text().startswith("No owner") and jobs.is_idle(),
+        timeout=TIMEOUT_MS,
+    )
+    # A rule for the customer's tier gives its owner to the customers without one, but
+    # not to this one: a person left it without an owner on purpose.
+    (tier,) = rows(workspace, "SELECT tier FROM customers WHERE id = ?", customer)[0]
+    with workspace.sessions() as session, session.begin():
+        session.execute(sql_text("UPDATE customers SET owner = NULL WHERE tier = :t AND id != :c"),
+                        {"t": tier, "c": customer})  # fmt: skip
+        rule = {"kind": "tier", "name": tier, "values": {"alerts.unassigned_owner": "Dana"}}
+        set_setting(session, "segments.rules", [rule], actor="test")
+    given = owners_from_rules(workspace.engine)
+    assert given.count > 0
+    assert customer not in {cid for cid, _ in given.customers}
+    assert rows(workspace, OWNER, customer) == [(None,)]
+    settle(qtbot, jobs)
+
+
+def test_the_dialog_offers_no_owner_for_a_customer_with_one(qtbot) -> None:
+    dialog = AssignDialog("Ada", "Eve", ["Eve", "Sam"], no_owner=True)
+    qtbot.addWidget(dialog)
+    items = [dialog.who.itemText(i) for i in range(dialog.who.count())]
+    assert items == ["Sam", NO_OWNER_LABEL]
+    dialog.who.setCurrentIndex(1)
+    assert dialog.chosen == NO_OWNER
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    # A customer with no owner: nothing to take away.
+    nobody = AssignDialog("Bo", None, ["Eve"], no_owner=True)
+    qtbot.addWidget(nobody)
+    assert [nobody.who.itemText(i) for i in range(nobody.who.count())] == ["Eve"]
