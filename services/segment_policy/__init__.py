@@ -20,3 +20,10 @@ from services.segment_policy.edit import unset_segment_value as unset_segment_va
 from services.segment_policy.membership import KINDS as KINDS
 from services.segment_policy.membership import known_names as known_names
 from services.segment_policy.membership import memberships as memberships
+from services.segment_policy.team_filters import TeamFilter as TeamFilter
+from services.segment_policy.team_filters import TeamFilterError as TeamFilterError
+from services.segment_policy.team_filters import delete_filter as delete_filter
+from services.segment_policy.team_filters import list_filters as list_filters
+from services.segment_policy.team_filters import members as members
+from services.segment_policy.team_filters import rename_filter as rename_filter
+from services.segment_policy.team_filters import save_filter as save_filter

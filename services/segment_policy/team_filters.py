@@ -1,0 +1,270 @@
+"""Team filters: list, save, rename and delete the workspace's shared customer filters,
+and which customers each keeps (``members``).
+
+The filters are the setting ``customers.team_filters`` (services/settings/team_filters.py),
+so every change goes through ``set_setting``: checked, refused when IT locks it or when
+the person's role may not change the workspace's settings (a manager of a shared
+workspace: the database refuses), and audited ("settings.changed", the list before and
+after), as a change of the settings per segment is. Asking before replacing or deleting
+one is the caller's job.
+
+``members`` reads, in one pass, what a filter looks at for every customer the table lists
+(guests aside): the latest finished scoring's segment, churn risk, health, engagement and
+lifecycle stage, the owner and the do-not-contact mark, and the search fields when a
+filter has a search; then applies services/core/customer_filter.py's ``filter_mask`` and
+search, the very definition the Customers table applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from models.errors import UserFacingError
+from models.schema import AuditEvent
+from models.vocab import GUEST_EXTERNAL_ID
+from services.core.customer_filter import (
+    SEARCH_FIELDS,
+    CustomerFilter,
+    filter_from_json,
+    filter_mask,
+    filter_to_json,
+    search_haystack,
+    search_terms,
+    words_match,
+)
+from services.core.policy import LOCKED_NOTE, current_policy
+from services.settings.store import get_setting, set_setting, validate_setting
+from services.settings.team_filters import (
+    NAME_LENGTH,
+    TEAM_FILTERS_SETTING,
+    entry_problem,
+    folded,
+)
+
+
+class TeamFilterError(UserFacingError):
+    """A change of the team filters that cannot be made, in plain words."""
+
+
+@dataclass(frozen=True)
+class TeamFilter:
+    """One team filter: its name, the filter's conditions and the search text."""
+
+    name: str
+    filter: CustomerFilter = CustomerFilter()
+    search: str = ""
+
+    def as_value(self) -> dict[str, Any]:
+        """The team filter as it is kept in the setting."""
+        return {
+            "name": self.name.strip(),
+            "filter": filter_to_json(self.filter.conditions),
+            "search": self.search.strip(),
+        }
+
+
+def parse_team_filters(value: Any) -> tuple[TeamFilter, ...]:
+    """The team filters kept in the setting (one that does not read is left out)."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(
+        TeamFilter(
+            entry["name"].strip(),
+            filter_from_json(entry.get("filter", {})).conditions,
+            entry.get("search", "").strip(),
+        )
+        for entry in value
+        if entry_problem(entry) is None
+    )
+
+
+def list_filters(session: Session) -> tuple[TeamFilter, ...]:
+    """The workspace's team filters, in the order they were shared."""
+    return parse_team_filters(get_setting(session, TEAM_FILTERS_SETTING))
+
+
+def find_filter(filters: Iterable[TeamFilter], name: str) -> TeamFilter | None:
+    """The team filter named ``name`` (without regard to case or spaces), None if none."""
+    return next((f for f in filters if folded(f.name) == folded(name)), None)
+
+
+def lock_note() -> str:
+    """Why the team filters cannot be changed here when IT locks them; "" when they can."""
+    if TEAM_FILTERS_SETTING not in current_policy().locked:
+        return ""
+    where = current_policy().sources.get(TEAM_FILTERS_SETTING, "policy")
+    where = where[len("locked (") : -1] if where.startswith("locked (") else where
+    return f"The team filters are {LOCKED_NOTE.lower()} ({where}); ask IT to change them."
+
+
+def _store(session: Session, filters: list[TeamFilter], actor: str) -> None:
+    note = lock_note()
+    if note:
+        raise TeamFilterError(note.replace("; ask", "; nothing was changed. Ask"))
+    value = [f.as_value() for f in filters]
+    problem = validate_setting(TEAM_FILTERS_SETTING, value)
+    if problem is not None:
+        said = problem[:1].upper() + problem[1:].rstrip(".")
+        raise TeamFilterError(f"{said}; nothing was changed.")
+    old = get_setting(session, TEAM_FILTERS_SETTING)
+    set_setting(session, TEAM_FILTERS_SETTING, value, actor=actor)
+    session.add(
+        AuditEvent(
+            actor=actor,
+            action="settings.changed",
+            entity_type="setting",
+            details={"key": TEAM_FILTERS_SETTING, "old": old, "new": value},
+        )
+    )
+
+
+def _checked_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > NAME_LENGTH:
+        raise TeamFilterError(
+            f"A team filter's name is 1 to {NAME_LENGTH} characters; nothing was changed."
+        )
+    return name
+
+
+def save_filter(
+    session: Session, name: str, conditions: CustomerFilter, search: str = "", *,
+    actor: str = "user", position: int | None = None,
+) -> bool:  # fmt: skip
+    """Share ``conditions`` and ``search`` as the team filter ``name``: a new one goes
+    last (or at ``position``), one of the same name is replaced in its place. True when
+    it replaced one."""
+    name = _checked_name(name)
+    filters = list(list_filters(session))
+    found = find_filter(filters, name)
+    new = TeamFilter(name, conditions.conditions, search.strip())
+    if found is not None:
+        filters[filters.index(found)] = new
+    elif position is None:
+        filters.append(new)
+    else:
+        filters.insert(max(0, min(position, len(filters))), new)
+    _store(session, filters, actor)
+    return found is not None
+
+
+def rename_filter(session: Session, old: str, new: str, *, actor: str = "user") -> None:
+    """Give the team filter ``old`` the name ``new`` (a segment rule naming the old name
+    then names no team filter, and says so)."""
+    new = _checked_name(new)
+    filters = list(list_filters(session))
+    found = find_filter(filters, old)
+    if found is None:
+        raise TeamFilterError(f"There is no team filter '{old.strip()}'; nothing was changed.")
+    other = find_filter(filters, new)
+    if other is not None and other is not found:
+        raise TeamFilterError(
+            f"A team filter is already named '{other.name}'; nothing was changed."
+        )
+    filters[filters.index(found)] = TeamFilter(new, found.filter, found.search)
+    _store(session, filters, actor)
+
+
+def delete_filter(session: Session, name: str, *, actor: str = "user") -> tuple[TeamFilter, int]:
+    """Delete the team filter ``name``; what was deleted and where it stood (to undo)."""
+    filters = list(list_filters(session))
+    found = find_filter(filters, name)
+    if found is None:
+        raise TeamFilterError(f"There is no team filter '{name.strip()}'; nothing was changed.")
+    index = filters.index(found)
+    del filters[index]
+    _store(session, filters, actor)
+    return found, index
+
+
+# -- Which customers each keeps --------------------------------------------------------
+
+_LATEST_RUN = (
+    "SELECT id FROM scoring_runs WHERE status = 'finished' ORDER BY as_of DESC, id DESC LIMIT 1"
+)
+_SCORED = ("segment", "churn_risk", "health_score", "engagement_score", "stage")
+
+
+def _read_columns(
+    session: Session, ids: Collection[int] | None, search: bool
+) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Every listed customer's ids, the columns a filter reads, and the do-not-contact
+    marks, in one read (ascending id)."""
+    conn = session.connection()
+    run = conn.execute(text(_LATEST_RUN)).scalar()
+    texts = [f"c.{f}" for f in SEARCH_FIELDS if f != "owner"] if search else []
+    sql = (
+        "SELECT c.id, c.owner, c.do_not_contact, "
+        + ", ".join(f"s.{c}" for c in _SCORED)
+        + "".join(f", {t}" for t in texts)
+        + " FROM customers c LEFT JOIN score_snapshots s ON s.customer_id = c.id "
+        "AND s.scoring_run_id = :run "
+        "WHERE (c.external_id IS NULL OR c.external_id <> :guest)"
+    )
+    if ids is not None:
+        sql += " AND c.id IN (" + (", ".join(str(int(i)) for i in ids) or "NULL") + ")"
+    rows = conn.execute(text(sql + " ORDER BY c.id"), {"run": run, "guest": GUEST_EXTERNAL_ID})
+    grid = np.array(rows.all(), dtype=object).reshape(-1, 3 + len(_SCORED) + len(texts))
+    customer_ids = grid[:, 0].astype(np.int64)
+    columns: dict[str, np.ndarray] = {"owner": grid[:, 1]}
+    if run is not None:  # never scored: the score columns are missing, as in the table
+        for i, key in enumerate(_SCORED, start=3):
+            numeric = key not in ("segment", "stage")
+            columns[key] = grid[:, i].astype(np.float64) if numeric else grid[:, i]
+    for i, field in enumerate((f for f in SEARCH_FIELDS if f != "owner"), start=3 + len(_SCORED)):
+        if search:
+            columns[field] = grid[:, i]
+    dnc = np.array([bool(v) for v in grid[:, 2]], dtype=bool)
+    return customer_ids, columns, dnc
+
+
+def members(
+    session: Session, names: Collection[str] | None = None, ids: Collection[int] | None = None
+) -> dict[str, np.ndarray]:
+    """Which customers each team filter of ``names`` (None: every one) keeps, of ``ids``
+    (None: every customer the table lists): team filter name -> ascending customer ids.
+    A name that is no team filter is left out (it keeps no one)."""
+    chosen = list_filters(session)
+    if names is not None:
+        wanted = {folded(n) for n in names}
+        chosen = tuple(f for f in chosen if folded(f.name) in wanted)
+    if not chosen:
+        return {}
+    searching = any(search_terms(f.search) for f in chosen)
+    wanted_ids = ids if ids is None or len(ids) <= 500 else None  # a long IN list: read all
+    customer_ids, columns, dnc = _read_columns(session, wanted_ids, searching)
+    if ids is not None and wanted_ids is None:
+        keep = np.isin(customer_ids, np.fromiter(ids, dtype=np.int64, count=len(ids)))
+        customer_ids, dnc = customer_ids[keep], dnc[keep]
+        columns = {k: v[keep] for k, v in columns.items()}
+    haystack = search_haystack([columns[f] for f in SEARCH_FIELDS]) if searching else None
+    out: dict[str, np.ndarray] = {}
+    for team_filter in chosen:
+        mask = filter_mask(team_filter.filter, columns, customer_ids, dnc)
+        terms = search_terms(team_filter.search)
+        if terms and haystack is not None:
+            found = words_match(haystack, terms)
+            mask = found if mask is None else mask & found
+        out[team_filter.name] = customer_ids if mask is None else customer_ids[mask]
+    return out
+
+
+def memberships_of(
+    session: Session, ids: Collection[int] | None = None
+) -> dict[int, frozenset[str]]:
+    """Customer id -> the folded names of every team filter they are in (a customer in
+    none is left out): the kind "filter" of the settings per segment."""
+    found: dict[int, set[str]] = {}
+    for name, kept in members(session, None, ids).items():
+        mark = folded(name)
+        for cid in kept.tolist():
+            found.setdefault(cid, set()).add(mark)
+    # One frozenset per distinct set of filters: the door resolves each set once.
+    shared: dict[frozenset[str], frozenset[str]] = {}
+    return {cid: shared.setdefault(frozenset(s), frozenset(s)) for cid, s in found.items()}
