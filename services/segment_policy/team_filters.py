@@ -31,6 +31,7 @@ from models.vocab import GUEST_EXTERNAL_ID
 from services.core.customer_filter import (
     SEARCH_FIELDS,
     CustomerFilter,
+    describe_range,
     filter_from_json,
     filter_mask,
     filter_to_json,
@@ -268,3 +269,34 @@ def memberships_of(
     # One frozenset per distinct set of filters: the door resolves each set once.
     shared: dict[frozenset[str], frozenset[str]] = {}
     return {cid: shared.setdefault(frozenset(s), frozenset(s)) for cid, s in found.items()}
+
+
+def describe(team_filter: TeamFilter) -> str:
+    """What a team filter keeps, in words: "segment Champions or Loyal; churn risk 30% or
+    more; search "acme"" ("everyone" for none)."""
+    f = team_filter.filter
+    parts: list[str] = []
+    if f.segments:
+        parts.append("segment " + " or ".join(sorted(f.segments)))
+    if f.exclude_segments:
+        parts.append("not " + " or ".join(sorted(f.exclude_segments)))
+    if f.owner is not None:
+        parts.append(f"owner {f.owner}" if f.owner else "no owner")
+    if f.stages:
+        parts.append("stage " + " or ".join(s or "none" for s in sorted(f.stages)))
+    for field, words, bounds in (
+        ("churn_risk", "churn risk", f.churn_risk),
+        ("health", "health", f.health),
+        ("engagement", "engagement", f.engagement),
+    ):
+        if bounds is not None:
+            parts.append(f"{words} {describe_range(field, bounds)}")
+    if f.unscored:
+        parts.append("not scored")
+    if f.do_not_contact is not None:
+        parts.append("do not contact" if f.do_not_contact else "not do-not-contact")
+    if f.customer_ids is not None:
+        parts.append(f"{len(f.customer_ids):,} chosen customers")
+    if team_filter.search.strip():
+        parts.append(f'search "{team_filter.search.strip()}"')
+    return "; ".join(parts) or "everyone"
