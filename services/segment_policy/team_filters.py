@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from models.errors import UserFacingError
 from models.schema import AuditEvent
@@ -114,7 +115,16 @@ def _store(session: Session, filters: list[TeamFilter], actor: str) -> None:
         said = problem[:1].upper() + problem[1:].rstrip(".")
         raise TeamFilterError(f"{said}; nothing was changed.")
     old = get_setting(session, TEAM_FILTERS_SETTING)
-    set_setting(session, TEAM_FILTERS_SETTING, value, actor=actor)
+    try:
+        set_setting(session, TEAM_FILTERS_SETTING, value, actor=actor)
+        session.flush()
+    except StaleDataError:
+        # A shared workspace's row-level security hides the setting's row from an update
+        # by whoever may not change it (an account manager): no row matched.
+        raise TeamFilterError(
+            "Changing the team filters is for a team lead or an admin (they are the "
+            "workspace's settings); nothing was changed."
+        ) from None
     session.add(
         AuditEvent(
             actor=actor,
