@@ -8,8 +8,8 @@ import json
 from typing import Any, TextIO
 
 from app.cli.errors import EXIT_OK, EXIT_USAGE
+from app.cli.report import FORMATS
 
-FORMATS = ("table", "csv", "json")
 FORMAT_HELP = "table (default), csv or json"
 RISK_CHOICES = ("low", "medium", "high")
 STAGE_CHOICES = ("onboarding", "adoption", "mature", "renewal", "at_risk", "none")
