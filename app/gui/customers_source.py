@@ -298,21 +298,14 @@ class WorkspaceCustomerSource:
         from services.core.offline_origin import read_origin
         from services.segment_policy.team_filters import lock_note
 
-        note = lock_note()
-        if note:
-            return note
+        if lock_note():
+            return "The team filters are locked by your IT policy."
         if self._role is None:
             origin = read_origin(self.workspace.engine)
             role = team_role(self.workspace.engine) or ""
             self._role = "offline" if origin is not None else role
         if self._role == "offline":
-            return (
-                "This is an offline copy: the team filters are shared on the shared "
-                "workspace, and changed there."
-            )
+            return "The team filters are changed on the shared workspace, not on a copy."
         if self._role == "manager":
-            return (
-                "The team filters are the workspace's settings, which a team lead or an "
-                "admin changes; your account is an account manager's."
-            )
+            return "Only a team lead or an admin changes the team filters."
         return ""

@@ -46,7 +46,8 @@ class TeamFilterStore(Protocol):
         ...
 
     def team_refusal(self) -> str:
-        """Why this person may not change the team filters ("" when they may)."""
+        """Why this person may not change the team filters, in a short sentence the menu
+        shows ("" when they may)."""
         ...
 
 
@@ -94,6 +95,11 @@ class TeamViews(QObject):
         self.restore_action.setObjectName("restoreTeamFilter")
         self.restore_action.setToolTip(RESTORE_TIP)
         self.restore_action.triggered.connect(self.restore_deleted)
+        # Why the actions are greyed, said in the menu itself (a greyed line).
+        self.note_action = QAction("", self)
+        self.note_action.setObjectName("teamFilterNote")
+        self.note_action.setEnabled(False)
+        self.note_action.setVisible(False)
         self.refusal = ""
 
     def add_to(self, menu: QMenu) -> None:
@@ -101,6 +107,7 @@ class TeamViews(QObject):
         menu.addAction(self.share_action)
         menu.addAction(self.delete_action)
         menu.addAction(self.restore_action)
+        menu.addAction(self.note_action)
         menu.setToolTipsVisible(True)
 
     def set_store(self, store: object) -> None:
@@ -143,6 +150,8 @@ class TeamViews(QObject):
         if deleted is not None:
             self.restore_action.setText(f"Restore team filter “{deleted[0].name}”")
         self.restore_action.setToolTip(why or RESTORE_TIP)
+        self.note_action.setText(why)
+        self.note_action.setVisible(bool(why))
 
     def _run(self, change: Callable[[TeamFilterStore], None]) -> bool:
         if self._store is None:

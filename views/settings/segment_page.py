@@ -365,11 +365,10 @@ def _label(
     name_ = str(rule.get("name", "")).strip() or "(no name)"
     if rule.get("kind") == "segment":
         return name_
-    label = f"{dict(kinds).get(str(rule.get('kind')), rule.get('kind'))}: {name_}"
     team = {n.casefold() for n in (names or {}).get("filter", ())}
     if rule.get("kind") == "filter" and name_.casefold() not in team:
-        label += " (no such team filter: it matches no one)"
-    return label
+        return f"No such team filter: {name_}"  # deleted since: the rule matches no one
+    return f"{dict(kinds).get(str(rule.get('kind')), rule.get('kind'))}: {name_}"
 
 
 def _connect_changed(widget: QWidget, slot: Callable[[], None]) -> None:

@@ -167,6 +167,9 @@ def test_a_person_who_may_not_change_them_sees_why(
     for action in (team.share_action, team.delete_action):
         assert not action.isEnabled()
         assert action.toolTip() == REFUSAL
+    # Said in the menu itself too, as a greyed line.
+    assert team.note_action.isVisible()
+    assert team.note_action.text() == REFUSAL
 
 
 def test_the_per_segment_page_offers_team_filters_and_says_when_one_is_gone(
@@ -184,7 +187,7 @@ def test_the_per_segment_page_offers_team_filters_and_says_when_one_is_gone(
     assert page.kind.findText("Team filter") >= 0
     cells = [str(page.model.index(r, 0).data()) for r in range(page.model.rowCount())]
     assert cells[0] == "1. Team filter: Big spenders"
-    assert cells[1] == "2. Team filter: Gone (no such team filter: it matches no one)"
+    assert cells[1] == "2. No such team filter: Gone"
     page.table.selectRow(0)
     page.table.setCurrentIndex(page.model.index(0, 0))
     names = [page.segment_name.itemText(i) for i in range(page.segment_name.count())]

@@ -82,7 +82,7 @@ def test_a_lead_and_an_admin_change_the_team_filters_and_a_manager_may_not(team:
     try:
         assert WorkspaceCustomerSource(lea).team_refusal() == ""
         assert WorkspaceCustomerSource(ida).team_refusal() == ""
-        assert "account manager" in WorkspaceCustomerSource(ana).team_refusal()
+        assert "Only a team lead or an admin" in WorkspaceCustomerSource(ana).team_refusal()
         with lea.sessions() as session, session.begin():
             save_filter(session, "Everyone", EVERYONE, actor="Lea")
         with ida.sessions() as session, session.begin():
