@@ -202,36 +202,68 @@ _LATEST_RUN = (
 _SCORED = ("segment", "churn_risk", "health_score", "engagement_score", "stage")
 
 
+def _fetch(session: Session, sql: str) -> list[Any]:
+    # On the DB-API cursor: plain tuples, a quarter of the time of the ORM's rows at
+    # 100,000 customers (the customers table reads the same way).
+    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _grid(rows: list[Any], width: int) -> np.ndarray:
+    grid = np.empty((len(rows), width), dtype=object)
+    if rows:
+        grid[:] = rows
+    return grid
+
+
 def _read_columns(
     session: Session, ids: Collection[int] | None, search: bool
 ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """Every listed customer's ids, the columns a filter reads, and the do-not-contact
-    marks, in one read (ascending id)."""
-    conn = session.connection()
-    run = conn.execute(text(_LATEST_RUN)).scalar()
-    texts = [f"c.{f}" for f in SEARCH_FIELDS if f != "owner"] if search else []
-    sql = (
-        "SELECT c.id, c.owner, c.do_not_contact, "
-        + ", ".join(f"s.{c}" for c in _SCORED)
-        + "".join(f", {t}" for t in texts)
-        + " FROM customers c LEFT JOIN score_snapshots s ON s.customer_id = c.id "
-        "AND s.scoring_run_id = :run "
-        "WHERE (c.external_id IS NULL OR c.external_id <> :guest)"
-    )
-    if ids is not None:
-        sql += " AND c.id IN (" + (", ".join(str(int(i)) for i in ids) or "NULL") + ")"
-    rows = conn.execute(text(sql + " ORDER BY c.id"), {"run": run, "guest": GUEST_EXTERNAL_ID})
-    grid = np.array(rows.all(), dtype=object).reshape(-1, 3 + len(_SCORED) + len(texts))
-    customer_ids = grid[:, 0].astype(np.int64)
-    columns: dict[str, np.ndarray] = {"owner": grid[:, 1]}
+    marks (ascending id): the customers in one read, the latest finished scoring's
+    snapshots in another (two plain scans; a join took half as long again), placed on
+    the customers by id. Numbers from the database and constants are written out."""
+    run = session.execute(text(_LATEST_RUN)).scalar()
+    texts = [f for f in SEARCH_FIELDS if f != "owner"] if search else []
+    only = "" if ids is None else ", ".join(str(int(i)) for i in ids) or "NULL"
+    people = _grid(
+        _fetch(
+            session,
+            "SELECT id, owner, do_not_contact" + "".join(f", {t}" for t in texts)
+            + f" FROM customers WHERE (external_id IS NULL OR external_id <> "
+            f"'{GUEST_EXTERNAL_ID}')" + (f" AND id IN ({only})" if only else "") + " ORDER BY id",
+        ),
+        3 + len(texts),
+    )  # fmt: skip
+    customer_ids = people[:, 0].astype(np.int64)
+    columns: dict[str, np.ndarray] = {"owner": people[:, 1]}
+    for i, field in enumerate(texts, start=3):
+        columns[field] = people[:, i]
     if run is not None:  # never scored: the score columns are missing, as in the table
-        for i, key in enumerate(_SCORED, start=3):
+        snaps = _grid(
+            _fetch(
+                session,
+                f"SELECT customer_id, {', '.join(_SCORED)} FROM score_snapshots "
+                f"WHERE scoring_run_id = {int(run)}"
+                + (f" AND customer_id IN ({only})" if only else ""),
+            ),
+            1 + len(_SCORED),
+        )  # fmt: skip
+        keys = snaps[:, 0].astype(np.int64)
+        size = len(customer_ids)
+        pos = np.minimum(np.searchsorted(customer_ids, keys), max(size - 1, 0))
+        placed = (customer_ids[pos] == keys) if size else np.zeros(len(keys), dtype=bool)
+        for i, key in enumerate(_SCORED, start=1):
             numeric = key not in ("segment", "stage")
-            columns[key] = grid[:, i].astype(np.float64) if numeric else grid[:, i]
-    for i, field in enumerate((f for f in SEARCH_FIELDS if f != "owner"), start=3 + len(_SCORED)):
-        if search:
-            columns[field] = grid[:, i]
-    dnc = np.array([bool(v) for v in grid[:, 2]], dtype=bool)
+            column = np.full(size, np.nan if numeric else None, dtype=float if numeric else object)
+            values = snaps[placed, i]
+            column[pos[placed]] = values.astype(np.float64) if numeric else values
+            columns[key] = column
+    dnc = people[:, 2].astype(bool)  # None (never set) is False
     return customer_ids, columns, dnc
 
 
@@ -270,15 +302,20 @@ def memberships_of(
     session: Session, ids: Collection[int] | None = None
 ) -> dict[int, frozenset[str]]:
     """Customer id -> the folded names of every team filter they are in (a customer in
-    none is left out): the kind "filter" of the settings per segment."""
-    found: dict[int, set[str]] = {}
-    for name, kept in members(session, None, ids).items():
-        mark = folded(name)
-        for cid in kept.tolist():
-            found.setdefault(cid, set()).add(mark)
-    # One frozenset per distinct set of filters: the door resolves each set once.
-    shared: dict[frozenset[str], frozenset[str]] = {}
-    return {cid: shared.setdefault(frozenset(s), frozenset(s)) for cid, s in found.items()}
+    none is left out): the kind "filter" of the settings per segment. Each distinct set
+    of filters is one frozenset shared by its customers (the door resolves each once)."""
+    kept = members(session, None, ids)
+    if not kept:
+        return {}
+    everyone = np.unique(np.concatenate(list(kept.values())))
+    codes = np.zeros(len(everyone), dtype=object)  # a bit per filter: at most 100
+    for bit, rows in enumerate(kept.values()):
+        codes[np.searchsorted(everyone, rows)] += 1 << bit
+    names = [folded(name) for name in kept]
+    sets: dict[int, frozenset[str]] = {}
+    for code in set(codes.tolist()):
+        sets[code] = frozenset(n for bit, n in enumerate(names) if code >> bit & 1)
+    return {cid: sets[code] for cid, code in zip(everyone.tolist(), codes.tolist(), strict=True)}
 
 
 def describe(team_filter: TeamFilter) -> str:
