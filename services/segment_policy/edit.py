@@ -181,6 +181,7 @@ def replace_rules(session: Session, rules: list[dict[str, Any]], *, actor: str =
     if [r.as_value() for r in table.rules] == rules:
         return
     _refuse_table_lock(table)
+    _refuse_new_missing_filters(session, table, rules)
     before = {
         (r.kind, r.name.strip().casefold(), k): v for r in table.rules for k, v in r.values.items()
     }
@@ -194,6 +195,23 @@ def replace_rules(session: Session, rules: list[dict[str, Any]], *, actor: str =
                     "applies to every segment; nothing was changed."
                 )
     _store(session, rules, actor)
+
+
+def _refuse_new_missing_filters(
+    session: Session, table: SegmentTable, rules: list[dict[str, Any]]
+) -> None:
+    """A new rule must name a team filter that exists (one kept from before its filter
+    was deleted may stay: it matches no one, and the table says so)."""
+    kept = {folded(r.name) for r in table.rules if r.kind == "filter"}
+    named = [str(r.get("name", "")) for r in rules if r.get("kind") == "filter"]
+    if not named:
+        return
+    known = {folded(f.name) for f in list_filters(session)}
+    for name in named:
+        if folded(name) not in known and folded(name) not in kept:
+            raise SegmentRuleError(
+                f"There is no such team filter '{name.strip()}'; nothing was changed."
+            )
 
 
 def _label(kind: str, name: str) -> str:

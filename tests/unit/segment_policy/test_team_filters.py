@@ -24,6 +24,7 @@ from services.demo.build import build_demo
 from services.segment_policy import (
     SegmentRuleError,
     read_table,
+    replace_rules,
     set_segment_value,
     values_for_keys,
 )
@@ -35,7 +36,7 @@ from services.segment_policy.team_filters import (
     rename_filter,
     save_filter,
 )
-from services.settings import validate_setting
+from services.settings import set_setting, validate_setting
 from services.usecases.customers import load_customer_columns
 from services.usecases.refresh import score_and_alert
 from views.item_models.customer_table_data import CustomerTableData
@@ -221,3 +222,19 @@ def test_a_rule_naming_a_team_filter_applies_to_its_members(book: Workspace) -> 
         tones = values_for_keys(session, [TONE])[TONE][1]
     assert [r.name for r in table.missing_filters] == ["champions"]
     assert {c for c, r in tones.items() if r.value == "friendly"} == not_lost
+
+
+def test_the_windows_save_refuses_a_new_rule_for_a_missing_team_filter(book: Workspace) -> None:
+    _save(book, "Kept", CustomerFilter(segments=frozenset({"Loyal"})))
+    stale = {"kind": "filter", "name": "Gone", "values": {TONE: "friendly"}}
+    with book.sessions() as session, session.begin():
+        set_setting(session, "segments.rules", [stale])  # kept from before "Gone" was deleted
+    kept = {"kind": "filter", "name": "kept", "values": {TONE: "concise"}}
+    with book.sessions() as session, session.begin():
+        replace_rules(session, [stale, kept])  # the stale rule may stay
+    new = {"kind": "filter", "name": "Never shared", "values": {TONE: "concise"}}
+    refused = pytest.raises(SegmentRuleError, match="no such team filter 'Never shared'")
+    with book.sessions() as session, session.begin(), refused:
+        replace_rules(session, [stale, kept, new])
+    with book.sessions() as session:
+        assert [r.name for r in read_table(session).rules] == ["Gone", "kept"]
