@@ -13,11 +13,12 @@ OWNER_SETTING = "alerts.unassigned_owner"  # services/settings/segments.py's
 
 SEGMENT_EPILOG = """\
 A segment rule names a kind of segment (segment: the RFM segment of the latest scoring,
-such as Champions; tier; region), one of its names, and the settings it overrides for
-the customers in it. The first rule that matches a customer and sets a value wins, so
-order matters (`config segment move`). A value is checked as the setting itself is.
-A setting locked by your IT policy is locked for every segment, and IT may lock the
-whole table (segments.rules): then nothing here can change it."""
+such as Champions; tier; region; filter: a team filter, `customers filters list`), one
+of its names, and the settings it overrides for the customers in it. The first rule
+that matches a customer and sets a value wins, so order matters (`config segment
+move`). A value is checked as the setting itself is. A setting locked by your IT policy
+is locked for every segment, and IT may lock the whole table (segments.rules): then
+nothing here can change it."""
 
 
 def register(actions: argparse._SubParsersAction[Any]) -> None:
@@ -70,7 +71,8 @@ def rule_lines(table: Any) -> list[str]:
             + (" (locked by IT: not applied)" if k in table.key_locks else "")
             for k, v in rule.values.items()
         )
-        lines.append(f"{number}. {rule.label} [{rule.kind}]: {values or 'no values'}")
+        gone = " (no such team filter: it matches no one)" if rule in table.missing_filters else ""
+        lines.append(f"{number}. {rule.label} [{rule.kind}]: {values or 'no values'}{gone}")
     if not lines:
         lines.append("No settings per segment: every customer takes the workspace's.")
     if table.table_lock:

@@ -17,8 +17,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add ``customers`` and its commands to the main parser."""
     group = commands.add_parser(
         "customers",
-        help="a customer's consent to activity tracking",
-        description="Record that a customer opted out of activity tracking (or back in).",
+        help="the customers list, the team filters, a customer's consent to tracking",
+        description="The customers list and the team filters (app/cli/customer_filters.py); "
+        "record that a customer opted out of activity tracking (or back in).",
     )
     kinds = group.add_subparsers(dest="customers_command", metavar="COMMAND", required=True)
     consent = kinds.add_parser(

@@ -48,6 +48,7 @@ COMMAND_MODULES = (
     "app.cli.notify",
     "app.cli.pack",
     "app.cli.consent",
+    "app.cli.customer_filters",
 )
 
 DESCRIPTION = """\

@@ -2,7 +2,8 @@
 views.customers.source.CustomerSource): the table's columns, one customer's detail,
 scores, history and product usage, the workspace summary, do-not-contact, assigning to a
 teammate, backups, and a conversation opened from the timeline. Every method runs on the
-job runner's database worker.
+job runner's database worker, but the team filters' (views/customers/team_views.py
+TeamFilterStore): one setting read or written when the Views menu is used.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from services.usecases.customer_usage import (
     load_features_seen,
 )
 from services.usecases.customers import load_customer_columns, workspace_summary
+from views.customers.saved_views import SavedView
 
 if TYPE_CHECKING:
     from services.conversations.stored import OpenedConversation
@@ -80,6 +82,8 @@ class WorkspaceCustomerSource:
         self._preloaded_columns = preloaded_columns
         # The workspace's features seen, kept from one customer's usage to the next.
         self._features_seen = FeaturesSeen()
+        # The connected person's team role, read once ("" none, "offline": a copy).
+        self._role: str | None = None
 
     @property
     def display_name(self) -> str:
@@ -261,3 +265,47 @@ class WorkspaceCustomerSource:
         from services.usecases.conversations import use_offline_reading
 
         return use_offline_reading(self.workspace.engine, interaction_id, actor=self._actor())
+
+    # -- the team filters (views/customers/team_views.py TeamFilterStore) -----------------
+
+    def team_views(self) -> list[SavedView]:
+        from services.segment_policy.team_filters import list_filters
+
+        with translate_db_errors(), self.workspace.sessions() as session:
+            return [SavedView(f.name, f.filter, f.search) for f in list_filters(session)]
+
+    def share_view(self, view: SavedView, position: int | None = None) -> None:
+        from services.alerts.config import default_actor
+        from services.segment_policy.team_filters import save_filter
+
+        actor = self._actor() or default_actor()
+        with translate_db_errors(), self.workspace.sessions() as session, session.begin():
+            save_filter(session, view.name, view.filter, view.search, actor=actor,
+                        position=position)  # fmt: skip
+
+    def delete_team_view(self, name: str) -> int:
+        from services.alerts.config import default_actor
+        from services.segment_policy.team_filters import delete_filter
+
+        actor = self._actor() or default_actor()
+        with translate_db_errors(), self.workspace.sessions() as session, session.begin():
+            return delete_filter(session, name, actor=actor)[1]
+
+    def team_refusal(self) -> str:
+        """Why this person may not change the team filters: IT's lock, an offline copy,
+        or the role of an account manager in a shared workspace ("" when they may)."""
+        from services.core.access import team_role
+        from services.core.offline_origin import read_origin
+        from services.segment_policy.team_filters import lock_note
+
+        if lock_note():
+            return "The team filters are locked by your IT policy."
+        if self._role is None:
+            origin = read_origin(self.workspace.engine)
+            role = team_role(self.workspace.engine) or ""
+            self._role = "offline" if origin is not None else role
+        if self._role == "offline":
+            return "The team filters are changed on the shared workspace, not on a copy."
+        if self._role == "manager":
+            return "Only a team lead or an admin changes the team filters."
+        return ""

@@ -96,6 +96,7 @@ IT_SETTINGS = (
     "updates.check_url",
     "freshness.source_cadence_days",
     "segments.rules",  # the settings per segment, locked as a whole (docs/it.md)
+    "customers.team_filters",  # the team filters, set or locked as a whole (docs/it.md)
 )
 
 

@@ -23,3 +23,10 @@ from services.segment_policy.membership import known_names as known_names
 from services.segment_policy.membership import memberships as memberships
 from services.segment_policy.owners import RuleOwners as RuleOwners
 from services.segment_policy.owners import give_rule_owners as give_rule_owners
+from services.segment_policy.team_filters import TeamFilter as TeamFilter
+from services.segment_policy.team_filters import TeamFilterError as TeamFilterError
+from services.segment_policy.team_filters import delete_filter as delete_filter
+from services.segment_policy.team_filters import list_filters as list_filters
+from services.segment_policy.team_filters import members as members
+from services.segment_policy.team_filters import rename_filter as rename_filter
+from services.segment_policy.team_filters import save_filter as save_filter

@@ -17,6 +17,7 @@ from services.segment_policy.membership import memberships
 from services.settings.segments import (
     RULES_SETTING,
     SEGMENT_KEYS,
+    Member,
     Resolved,
     SegmentRule,
     parse_rules,
@@ -76,7 +77,8 @@ def values_for_keys(
         return out
     kinds = {r.kind for rules, _, _ in wanted.values() for r in rules}
     only = None if customer_ids is None else set(customer_ids)
-    known: dict[tuple[tuple[str, str | None], ...], dict[str, Resolved]] = {}
+    # A membership's items are hashable (a team filter's is a frozenset of names).
+    known: dict[tuple[tuple[str, Member], ...], dict[str, Resolved]] = {}
     for cid, member in memberships(session, customer_ids, kinds).items():
         if only is not None and cid not in only:
             continue

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from models.errors import UserFacingError
 from models.schema import AuditEvent
 from services.core.policy import LOCKED_NOTE, current_policy
+from services.segment_policy.team_filters import find_filter, list_filters
 from services.settings.segments import (
     RULES_SETTING,
     SEGMENT_KEYS,
@@ -30,6 +31,7 @@ from services.settings.segments import (
     rule_problem,
 )
 from services.settings.store import get_setting, set_setting, validate_setting
+from services.settings.team_filters import folded
 
 
 class SegmentRuleError(UserFacingError):
@@ -44,6 +46,8 @@ class SegmentTable:
     rules: tuple[SegmentRule, ...]
     table_lock: str  # "": the user may change it
     key_locks: dict[str, str]
+    # The rules naming a team filter that no longer exists (they match no one).
+    missing_filters: tuple[SegmentRule, ...] = ()
 
 
 def _lock_words(key: str) -> str:
@@ -54,10 +58,14 @@ def _lock_words(key: str) -> str:
 def read_table(session: Session) -> SegmentTable:
     """The table as it applies now, with IT's locks."""
     locked = current_policy().locked
+    rules = parse_rules(get_setting(session, RULES_SETTING))
+    named = [r for r in rules if r.kind == "filter"]
+    known = {folded(f.name) for f in list_filters(session)} if named else set()
     return SegmentTable(
-        rules=parse_rules(get_setting(session, RULES_SETTING)),
+        rules=rules,
         table_lock=_lock_words(RULES_SETTING) if RULES_SETTING in locked else "",
         key_locks={k: _lock_words(k) for k in SEGMENT_KEYS if k in locked},
+        missing_filters=tuple(r for r in named if folded(r.name) not in known),
     )
 
 
@@ -115,6 +123,8 @@ def set_segment_value(
     table = read_table(session)
     _refuse_table_lock(table)
     problem = rule_problem({"kind": kind, "name": name, "values": {}}) or check_value(key, value)
+    if problem is None and kind == "filter" and find_filter(list_filters(session), name) is None:
+        problem = f"there is no such team filter '{name.strip()}' (customers filters list)"
     if problem is not None:
         raise SegmentRuleError(
             problem[:1].upper() + problem[1:].rstrip(".") + "; nothing was changed."
@@ -171,6 +181,7 @@ def replace_rules(session: Session, rules: list[dict[str, Any]], *, actor: str =
     if [r.as_value() for r in table.rules] == rules:
         return
     _refuse_table_lock(table)
+    _refuse_new_missing_filters(session, table, rules)
     before = {
         (r.kind, r.name.strip().casefold(), k): v for r in table.rules for k, v in r.values.items()
     }
@@ -184,6 +195,23 @@ def replace_rules(session: Session, rules: list[dict[str, Any]], *, actor: str =
                     "applies to every segment; nothing was changed."
                 )
     _store(session, rules, actor)
+
+
+def _refuse_new_missing_filters(
+    session: Session, table: SegmentTable, rules: list[dict[str, Any]]
+) -> None:
+    """A new rule must name a team filter that exists (one kept from before its filter
+    was deleted may stay: it matches no one, and the table says so)."""
+    kept = {folded(r.name) for r in table.rules if r.kind == "filter"}
+    named = [str(r.get("name", "")) for r in rules if r.get("kind") == "filter"]
+    if not named:
+        return
+    known = {folded(f.name) for f in list_filters(session)}
+    for name in named:
+        if folded(name) not in known and folded(name) not in kept:
+            raise SegmentRuleError(
+                f"There is no such team filter '{name.strip()}'; nothing was changed."
+            )
 
 
 def _label(kind: str, name: str) -> str:

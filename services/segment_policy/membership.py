@@ -2,19 +2,22 @@
 
 ``KINDS`` maps each kind named in services/settings/segments.py ``SEGMENT_KINDS`` to
 the function that reads it for a set of customers at once (customer id -> name, None
-when the customer has none). A new kind (a lifecycle stage) is one more entry.
+when the customer has none). A new kind (a lifecycle stage) is one more entry. The kind
+"filter" (team filters) gives each customer the set of the filters they are in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.schema import Customer, ScoreSnapshot, ScoringRun
+from services.segment_policy.team_filters import list_filters, memberships_of
+from services.settings.segments import Member
 
-KindFn = Callable[[Session, Collection[int] | None], dict[int, str | None]]
+KindFn = Callable[[Session, Collection[int] | None], Mapping[int, Member]]
 
 
 def _latest_run(session: Session) -> int | None:
@@ -57,16 +60,17 @@ KINDS: dict[str, KindFn] = {
     "segment": rfm_segment,
     "tier": _column("tier"),
     "region": _column("region"),
+    "filter": memberships_of,  # the team filters each customer is in (a frozenset)
 }
 
 
 def memberships(
     session: Session, ids: Collection[int] | None = None, kinds: Collection[str] | None = None
-) -> dict[int, dict[str, str | None]]:
+) -> dict[int, dict[str, Member]]:
     """Customer id -> (kind -> name) for ``ids`` (None, or more than 500 of them: every
     customer, rather than a long IN list), over ``kinds`` (None: every kind); a customer
     missing from a kind's read has no name there."""
-    out: dict[int, dict[str, str | None]] = {}
+    out: dict[int, dict[str, Member]] = {}
     wanted = ids if ids is None or len(ids) <= 500 else None  # a long IN list: read all
     chosen = [k for k in KINDS if kinds is None or k in kinds]
     # The customer's own columns in one read; the other kinds each by their function.
@@ -86,7 +90,8 @@ def memberships(
 
 def known_names(session: Session) -> dict[str, tuple[str, ...]]:
     """The names each kind of segment has in this workspace, to suggest: every RFM
-    segment (best first), and the tiers and regions of the customers, sorted."""
+    segment (best first), the tiers and regions of the customers, sorted, and the team
+    filters."""
     from models.vocab import SEGMENTS
 
     out: dict[str, tuple[str, ...]] = {"segment": tuple(SEGMENTS)}
@@ -96,4 +101,5 @@ def known_names(session: Session) -> dict[str, tuple[str, ...]]:
         out[kind] = tuple(
             sorted({str(v).strip() for v in found if str(v).strip()}, key=str.casefold)
         )
+    out["filter"] = tuple(f.name for f in list_filters(session))  # in the team's order
     return out

@@ -25,6 +25,7 @@ from services.settings.retention import RETENTION_SPECS
 from services.settings.scoring import SCORING_SPECS
 from services.settings.segments import SEGMENT_SPECS, use_declarations
 from services.settings.sla import SLA_SPECS
+from services.settings.team_filters import TEAM_FILTER_SPECS
 from services.settings.updates import UPDATE_SPECS
 from services.settings.workspace import DATE_SPECS, IMPORT_SPECS, RECORD_SPECS, WORKSPACE_SPECS
 
@@ -53,6 +54,7 @@ SETTINGS: dict[str, SettingSpec] = {
         *NOTIFY_SPECS,
         *LIFECYCLE_SPECS,
         *SEGMENT_SPECS,  # settings per segment: services/settings/segments.py
+        *TEAM_FILTER_SPECS,  # shared customer filters: services/settings/team_filters.py
         *PACK_SPECS,
         *CRM_SPECS,
     )

@@ -19,7 +19,9 @@ line. Which segments a customer is in is worked out by services/segment_policy, 
 asks here; nothing else reads the rules by hand.
 
 A kind is a name and a small function customer -> name (services/segment_policy): a new
-kind (a lifecycle stage) is one more entry there and here.
+kind (a lifecycle stage) is one more entry there and here. A customer may be in several
+team filters (services/settings/team_filters.py) at once: for the kind "filter" their
+membership is the set of those filters' names, and a rule naming one of them matches.
 """
 
 from __future__ import annotations
@@ -40,7 +42,11 @@ SEGMENT_KINDS: dict[str, str] = {
     "segment": "RFM segment",
     "tier": "Tier",
     "region": "Region",
+    "filter": "Team filter",  # a customer in several: membership is a frozenset of names
 }
+# What a customer is, for each kind: a name, None, or (kind "filter") the folded names of
+# every team filter they are in.
+Member = str | frozenset[str] | None
 
 # The settings a segment may override, and what the window calls them.
 SEGMENT_KEYS: dict[str, str] = {
@@ -75,10 +81,13 @@ class SegmentRule:
         name = self.name.strip()
         return name if self.kind == "segment" else f"{SEGMENT_KINDS[self.kind]}: {name}"
 
-    def matches(self, membership: Mapping[str, str | None]) -> bool:
-        """Whether a customer in these segments (kind -> name) is in this rule's segment;
-        names compare without regard to case or surrounding spaces."""
+    def matches(self, membership: Mapping[str, Member]) -> bool:
+        """Whether a customer in these segments (kind -> name; for team filters, the set of
+        their folded names) is in this rule's segment; names compare without regard to
+        case or surrounding spaces."""
         own = membership.get(self.kind)
+        if isinstance(own, frozenset):
+            return self.name.strip().casefold() in own
         return own is not None and own.strip().casefold() == self.name.strip().casefold()
 
     def as_value(self) -> dict[str, Any]:
@@ -165,7 +174,7 @@ def parse_rules(value: Any) -> tuple[SegmentRule, ...]:
 
 
 def matching_rule(
-    rules: Sequence[SegmentRule], key: str, membership: Mapping[str, str | None]
+    rules: Sequence[SegmentRule], key: str, membership: Mapping[str, Member]
 ) -> SegmentRule | None:
     """The first rule that matches the customer and overrides ``key``; None when none."""
     for rule in rules:
@@ -177,7 +186,7 @@ def matching_rule(
 def resolve_value(
     key: str,
     rules: Sequence[SegmentRule],
-    membership: Mapping[str, str | None],
+    membership: Mapping[str, Member],
     workspace: Any,
     locked: tuple[bool, Any] = (False, None),
 ) -> Resolved:
@@ -203,7 +212,8 @@ def _playbook_check(value: Any) -> str | None:
 SEGMENT_SPECS = (
     SettingSpec(RULES_SETTING, list, [], "Settings per segment", _rules_check, "Per segment",
                 help="Segment rules, first match wins: each names a kind of segment "
-                "(segment, tier, region), one of its names and the settings it overrides.",
+                "(segment, tier, region, filter: a team filter), one of its names and the "
+                "settings it overrides.",
                 hidden=True, max_length=MAX_RULES),
     SettingSpec(PLAYBOOK_SETTING, str, "", "Suggested playbook", _playbook_check, "Playbooks",
                 help="The playbook an alert's card offers first (empty: none). Set it per "

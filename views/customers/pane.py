@@ -170,9 +170,8 @@ class CustomersPane(QWidget):
 
         self.filter_bar = CustomerFilterBar(self)
         self.filter_bar.filter_changed.connect(self._on_filter_bar_filter_changed)
-        self.views_bar = ViewsBar(
-            self, settings, self.current_view, ask_name=ask_view_name, confirm=confirm
-        )
+        self.views_bar = ViewsBar(self, settings, self.current_view, ask_name=ask_view_name,
+                                  confirm=confirm, report=jobs.present_error)  # fmt: skip
         self.views_bar.view_chosen.connect(self._on_views_bar_view_chosen)
         # What a filter from elsewhere (a dashboard figure) lists, in words.
         self.filter_title = QLabel("", self)
@@ -249,7 +248,7 @@ class CustomersPane(QWidget):
         self._set_title("")
         self.model.set_table(CustomerTableData.empty())
         self._update_count()
-        self.views_bar.sync()
+        self.views_bar.set_team_store(source)  # the workspace's team filters, if any
         if source is None:
             self._refresh_state()
             return

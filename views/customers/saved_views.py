@@ -6,8 +6,10 @@ columns coming and going (the score columns appear with the first scoring); a vi
 naming a segment, owner or column the workspace no longer has restores harmlessly (it
 lists no one, or keeps the current sort).
 
-``ViewsBar`` is the "Views" combo (All customers, then the saved views) and its button
-(Save view…, Delete view); prompts are injected so tests never open a dialog.
+``ViewsBar`` is the "Views" combo (All customers, the saved views, then the team filters
+the whole workspace shares, marked "Team: ", views/customers/team_views.py) and its button
+(Save view…, Delete view, Share with the team…, Delete team filter); prompts are injected
+so tests never open a dialog.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from services.core.safe_read import SETTINGS_LIMIT, parse_json
 from views.customers.filter_bar import ValueCombo
+from views.customers.team_views import TEAM_PREFIX, ErrorReport, TeamViews
 from views.item_models.customer_filters import CustomerFilter, filter_from_json, filter_to_json
 from views.kit.accessibility import name
 from views.kit.confirm import ask_yes_cancel
@@ -156,6 +159,16 @@ def _confirm(parent: QWidget, question: str) -> bool:
     return ask_yes_cancel(parent, "Delete view", question)
 
 
+def _confirm_team(parent: QWidget, question: str) -> bool:
+    return ask_yes_cancel(parent, "Team filter", question)
+
+
+def _report(parent: QWidget, error: BaseException) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.warning(parent, "Team filter", str(error))
+
+
 class ViewsBar(QObject):
     """The Views combo and its Save/Delete button.
 
@@ -174,6 +187,7 @@ class ViewsBar(QObject):
         *,
         ask_name: NamePrompt | None = None,
         confirm: ConfirmPrompt | None = None,
+        report: ErrorReport | None = None,
     ) -> None:
         super().__init__(parent)
         self._settings = settings
@@ -192,9 +206,22 @@ class ViewsBar(QObject):
         self.save_action.triggered.connect(self.save_current)
         self.delete_action = QAction("Delete view", self)
         self.delete_action.triggered.connect(self.delete_current)
+        self.team = TeamViews(
+            self,
+            current,
+            self.selected_team,
+            self._ask_name,
+            confirm or (lambda question: _confirm_team(parent, question)),
+            report or (lambda error: _report(parent, error)),
+        )
+        self.team.changed.connect(self._fill)
+        self.team.shared.connect(self._on_team_shared)
         menu = QMenu(parent)
+        menu.setObjectName("viewsMenu")
         menu.addAction(self.save_action)
         menu.addAction(self.delete_action)
+        self.team.add_to(menu)
+        self.menu = menu
         self.button = QToolButton(parent)
         self.button.setObjectName("viewsButton")
         self.button.setText("Save view…")
@@ -211,6 +238,12 @@ class ViewsBar(QObject):
             self.combo.add(ALL_CUSTOMERS, None)
             for view in self.views:
                 self.combo.add(view.name, view.name)
+            for view in self.team.views:
+                self.combo.add(
+                    TEAM_PREFIX + view.name,
+                    ("team", view.name),
+                    "Shared with the whole team: everyone in the workspace sees it",
+                )
         finally:
             self._setting = False
         self.sync()
@@ -222,14 +255,39 @@ class ViewsBar(QObject):
         self._fill()
 
     def selected(self) -> SavedView | None:
+        """The person's own view chosen in the combo (None: none, or a team filter)."""
         name = self.combo.value()
         return next((v for v in self.views if v.name == name), None)
+
+    def selected_team(self) -> SavedView | None:
+        """The team filter chosen in the combo (None: none, or the person's own view)."""
+        value = self.combo.value()
+        if not isinstance(value, tuple):
+            return None
+        return next((v for v in self.team.views if v.name == value[1]), None)
+
+    def set_team_store(self, store: object) -> None:
+        """The open workspace's team filters (views/customers/team_views.py)."""
+        self.team.set_store(store)
+
+    def _index_of(self, view: SavedView, team: bool) -> int:
+        if team:
+            return 1 + len(self.views) + self.team.views.index(view)
+        return 1 + self.views.index(view)
+
+    def _on_team_shared(self, name: str) -> None:
+        shared = self.team.find(name)
+        if shared is not None:
+            self._setting = True
+            self.combo.setCurrentIndex(self._index_of(shared, True))
+            self._setting = False
+        self.sync()
 
     def sync(self) -> None:
         """Show which view the table is in: the chosen one while it still shows the same
         customers, "All customers", else "Unsaved view"."""
         state = self._current()
-        chosen = self.selected()
+        chosen = self.selected() or self.selected_team()
         self._setting = True
         try:
             if chosen is not None and chosen.shows_same(state):
@@ -237,14 +295,23 @@ class ViewsBar(QObject):
             elif state.is_everyone:
                 self.combo.setCurrentIndex(0)
             else:
-                match = next((v for v in self.views if v.shows_same(state)), None)
-                self.combo.setCurrentIndex(self.views.index(match) + 1 if match is not None else -1)
+                self.combo.setCurrentIndex(self._matching(state))
         finally:
             self._setting = False
         self.combo.updateGeometry()
         chosen = self.selected()
         self.delete_action.setEnabled(chosen is not None)
         self.delete_action.setText(f"Delete view “{chosen.name}”" if chosen else "Delete view")
+        self.team.sync()
+
+    def _matching(self, state: SavedView) -> int:
+        """The combo's index of the first view (own, then the team's) showing the same
+        customers as ``state``; -1 for none."""
+        for team, views in ((False, self.views), (True, self.team.views)):
+            match = next((v for v in views if v.shows_same(state)), None)
+            if match is not None:
+                return self._index_of(match, team)
+        return -1
 
     def save_current(self) -> None:
         chosen = self.selected()
@@ -260,7 +327,7 @@ class ViewsBar(QObject):
             self.views.append(view)
         self._store()
         self._setting = True
-        self.combo.setCurrentIndex(self.views.index(view) + 1)
+        self.combo.setCurrentIndex(self._index_of(view, False))
         self._setting = False
         self.sync()
 
@@ -274,4 +341,10 @@ class ViewsBar(QObject):
     def _on_combo_activated(self, index: int) -> None:
         if self._setting:
             return
-        self.view_chosen.emit(self.views[index - 1] if index > 0 else None)
+        own, team = len(self.views), self.team.views
+        if index <= 0:
+            self.view_chosen.emit(None)
+        elif index <= own:
+            self.view_chosen.emit(self.views[index - 1])
+        elif index - own - 1 < len(team):
+            self.view_chosen.emit(team[index - own - 1])

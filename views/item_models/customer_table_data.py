@@ -24,6 +24,12 @@ import numpy as np
 
 from services.alerts.records import REVENUE_AT_RISK_HELP
 from services.core.clv_words import value_label
+from services.core.customer_filter import (
+    SEARCH_FIELDS,
+    search_haystack,
+    search_terms,
+    words_match,
+)
 from services.core.formatting import format_date, format_percent
 from services.core.records import (
     CONFIDENCES,
@@ -36,10 +42,6 @@ from views.item_models.customer_filters import (
     filter_mask,
 )
 from views.kit.formatting import QUIET_CRITICAL_DAYS, QUIET_WARNING_DAYS, format_money
-
-SEARCH_FIELDS = ("name", "external_id", "email", "company", "owner")
-# Bounds the memory of the search index (4 bytes per character per row).
-SEARCH_ROW_CHARS = 160
 
 
 class Kind(enum.Enum):
@@ -180,22 +182,13 @@ class TextSearchIndex:
     """Case-insensitive "contains" over several text fields, vectorised with numpy."""
 
     def __init__(self, fields: list[np.ndarray]) -> None:
-        # UTF-8 bytes, not str (as the alert list's search): a scan reads a quarter of the
-        # memory of UCS-4 text (392 MB at a million customers, 98 MB as bytes), and a UTF-8
-        # substring match is a text match.
-        rows = [
-            "\x1f".join(v if isinstance(v, str) else "" for v in values)
-            .lower()[:SEARCH_ROW_CHARS]
-            .encode()
-            for values in zip(*fields, strict=True)
-        ]
-        # Fixed-width bytes: np.strings.find runs in C over the whole column.
-        self._hay = np.array(rows, dtype=bytes) if rows else np.array([], dtype="S1")
+        # One definition with a team filter's search (services/core/customer_filter.py).
+        self._hay = search_haystack(fields)
         self._last: tuple[list[str], np.ndarray] | None = None
 
     def match(self, query: str) -> np.ndarray | None:
         """Rows containing every word of the query; None for an empty query (all rows)."""
-        terms = [t for t in query.lower().replace("\x1f", " ").split() if t]
+        terms = search_terms(query)
         if not terms:
             return None
         mask = np.ones(len(self._hay), dtype=bool)
@@ -208,9 +201,7 @@ class TextSearchIndex:
             if np.count_nonzero(mask) * 4 < len(mask):
                 rows = np.flatnonzero(mask)
                 hay = self._hay[rows]
-        keep = np.ones(len(hay), dtype=bool)
-        for term in terms:
-            keep &= np.strings.find(hay, term.encode()) >= 0
+        keep = words_match(hay, terms)
         if rows is None:
             mask &= keep
         else:

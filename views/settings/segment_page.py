@@ -7,7 +7,9 @@ selected rule's segment and, for each setting, whether the segment has its own v
 and which. Add, Remove, Move up and Move down change the list. Everything is checked
 as it is typed (``validate``, the same check as the command line's) and saved with the
 dialog. A setting IT locks is shown locked in its column and cannot be given a value;
-a table IT locks is shown with IT's source and nothing on the page can change it.
+a table IT locks is shown with IT's source and nothing on the page can change it. A
+rule may name a team filter (the Customers list's Views share them); one naming a team
+filter that no longer exists says so in the table.
 """
 
 from __future__ import annotations
@@ -274,7 +276,7 @@ class SegmentPage(QWidget):
     def _refresh(self, select: int) -> None:
         columns = self._data.columns
         rows = [
-            (_label(self._data.kinds, r),
+            (_label(self._data.kinds, r, self._data.names),
              *(c.words(r.get("values", {}).get(c.key)) for c in columns))
             for r in self._rules
         ]  # fmt: skip
@@ -396,10 +398,17 @@ class SegmentPage(QWidget):
             self._refresh(to)
 
 
-def _label(kinds: Sequence[tuple[str, str]], rule: Mapping[str, Any]) -> str:
+def _label(
+    kinds: Sequence[tuple[str, str]],
+    rule: Mapping[str, Any],
+    names: Mapping[str, tuple[str, ...]] | None = None,
+) -> str:
     name_ = str(rule.get("name", "")).strip() or "(no name)"
     if rule.get("kind") == "segment":
         return name_
+    team = {n.casefold() for n in (names or {}).get("filter", ())}
+    if rule.get("kind") == "filter" and name_.casefold() not in team:
+        return f"No such team filter: {name_}"  # deleted since: the rule matches no one
     return f"{dict(kinds).get(str(rule.get('kind')), rule.get('kind'))}: {name_}"
 
 

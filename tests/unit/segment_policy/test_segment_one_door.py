@@ -2,7 +2,10 @@
 segment's value and the composer's tone, the check's cap, the batch's tone, the alert
 rules' thresholds, the card's suggested playbook and the owner of a new alert change for
 a customer of that segment, and not for one outside it; IT's lock of a setting wins over
-every segment. On SQLite and PostgreSQL (the Book's workspace_url)."""
+every segment. Each runs twice: with a rule naming the RFM segment Champions, and with
+one naming a team filter (the Champions whose name holds "ada", kind "filter"), whose
+members the door reads by the one filter definition. On SQLite and PostgreSQL (the
+Book's workspace_url)."""
 
 from __future__ import annotations
 
@@ -40,9 +43,34 @@ CHAMPIONS = {
 }
 
 
+# A team filter keeping Ada (a Champion whose name holds "ada") and no one else here.
+TEAM_FILTER = {"name": "Ada's accounts", "filter": {"segments": ["Champions"]}, "search": "ada"}
+
+
+@pytest.fixture(params=["segment", "filter"])
+def rule_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def book(workspace_url: str) -> Iterator[Book]:
-    yield from make_book(workspace_url)
+def book(workspace_url: str, rule_kind: str) -> Iterator[Book]:
+    for made in make_book(workspace_url):
+        made.rule_kind = rule_kind  # type: ignore[attr-defined]
+        yield made
+
+
+def _rules(book: Book) -> list[dict[str, Any]]:
+    """The rule of the test's kind, with its team filter shared first when it names one."""
+    if getattr(book, "rule_kind", "segment") == "segment":
+        return [CHAMPIONS]
+    book.set("customers.team_filters", [TEAM_FILTER])
+    return [{**CHAMPIONS, "kind": "filter", "name": TEAM_FILTER["name"]}]
+
+
+def _label(book: Book) -> str:
+    """How the rule's segment is named where a reader says whose value it is."""
+    kind = getattr(book, "rule_kind", "segment")
+    return "Champions" if kind == "segment" else f"Team filter: {TEAM_FILTER['name']}"
 
 
 @pytest.fixture
@@ -76,15 +104,15 @@ def _two_customers(book: Book) -> tuple[int, int]:
 
 def test_the_draft_tone_and_offer_cap_and_its_check_follow_the_segment(book: Book) -> None:
     ada, bo = _two_customers(book)
-    book.set("segments.rules", [CHAMPIONS])
+    book.set("segments.rules", _rules(book))
     with Session(book.engine) as s:
         own, other = build_context(s, ada, now=NOW), build_context(s, bo, now=NOW)
-    assert (own.tone, own.tone_segment) == ("concise", "Champions")
+    assert (own.tone, own.tone_segment) == ("concise", _label(book))
     assert (other.tone, other.tone_segment) == ("warm", "")
     # The cap: 25% of $1,000 for the Champion, the workspace's 10% for the other.
     assert (own.incentive_cap_percent, own.incentive_cap_cents) == (25, 25_000)
     assert (other.incentive_cap_percent, other.incentive_cap_cents) == (10, 10_000)
-    assert own.cap_segment == "Champions"
+    assert own.cap_segment == _label(book)
     assert other.cap_segment == ""
     # The pre-send check: $200 off is within Ada's cap, above Bo's.
     body = "Hi,\n\nHere is $200 off your next order.\n\nBest"
@@ -111,7 +139,7 @@ def test_the_risk_floor_and_the_owner_of_new_alerts_follow_the_segment(book: Boo
     book.set("alerts.unassigned_owner", "Walt")
     book.generate()
     assert set(by_customer(book, "high_risk_high_value")) == {cy}  # 60% floor for all
-    book.set("segments.rules", [CHAMPIONS])
+    book.set("segments.rules", _rules(book))
     book.generate()
     alerts = by_customer(book, "high_risk_high_value")
     # Ada's segment lowers her floor to 50%: 55% is in; Bo's stays at 60%.
@@ -141,7 +169,7 @@ def test_the_lapse_floor_follows_the_segment(book: Book) -> None:
     book.set("alerts.lapse_coming.min_chance_percent", 99)
     book.generate()
     assert by_customer(book, "lapse_coming") == {}
-    book.set("segments.rules", [CHAMPIONS])
+    book.set("segments.rules", _rules(book))
     book.generate()
     assert set(by_customer(book, "lapse_coming")) == {ada}
 
@@ -156,7 +184,7 @@ def test_the_batch_tone_and_the_suggested_playbook_follow_the_segment(book: Book
         with Session(book.engine) as s, s.begin():
             s.execute(update(Customer).where(Customer.id == cid).values(owner="Maya"))
     book.generate()
-    book.set("segments.rules", [CHAMPIONS])
+    book.set("segments.rules", _rules(book))
     alerts = by_customer(book, "high_risk_high_value")
     batch = create_batch(book.engine, [alerts[ada]["id"], alerts[bo]["id"]], offline=True, now=NOW)
     with Session(book.engine) as s:
@@ -166,7 +194,7 @@ def test_the_batch_tone_and_the_suggested_playbook_follow_the_segment(book: Book
             ).all()
         )
         assert tones == {ada: "concise", bo: "warm"}
-        assert suggested_playbook(s, ada) == ("renewal_save", "Champions")
+        assert suggested_playbook(s, ada) == ("renewal_save", _label(book))
         assert suggested_playbook(s, bo) == ("", "")
     book.set("playbooks.suggested", "win_back")
     with Session(book.engine) as s:
@@ -177,7 +205,7 @@ def test_a_lock_of_the_setting_wins_over_every_segment(
     book: Book, lock: Callable[..., None]
 ) -> None:
     ada, bo = _two_customers(book)
-    book.set("segments.rules", [CHAMPIONS])
+    book.set("segments.rules", _rules(book))
     lock({"outreach.default_tone": "professional"})
     with Session(book.engine) as s:
         assert build_context(s, ada, now=NOW).tone == "professional"
@@ -201,12 +229,12 @@ def test_a_locked_table_cannot_be_changed(book: Book, lock: Callable[..., None])
 
 def test_the_composer_says_whose_offer_cap_it_is(book: Book) -> None:
     ada, bo = _two_customers(book)
-    book.set("segments.rules", [CHAMPIONS])
+    book.set("segments.rules", _rules(book))
     with Session(book.engine) as s:
         own, other = build_context(s, ada, now=NOW), build_context(s, bo, now=NOW)
     assert incentive_words(own) == (
         "Any offer stays at or under $250 (25% of the predicted 12-month value, the cap for "
-        "Champions)."
+        f"{_label(book)})."
     )
     assert incentive_words(other) == (
         "Any offer stays at or under $100 (10% of the predicted 12-month value)."

@@ -83,6 +83,9 @@ SPECIAL: dict[str, Any] = {
     ],
     "playbooks.suggested": "win_back",
     "crm.helpdesk_address": "support@example.com",
+    "customers.team_filters": [
+        {"name": "Champions at risk", "filter": {"segments": ["Champions"]}, "search": ""}
+    ],
 }
 
 
