@@ -41,7 +41,7 @@ from services.core.customer_filter import (
     words_match,
 )
 from services.core.policy import LOCKED_NOTE, current_policy
-from services.settings.store import get_setting, set_setting, validate_setting
+from services.settings.store import SettingRefused, get_setting, set_setting, validate_setting
 from services.settings.team_filters import (
     NAME_LENGTH,
     TEAM_FILTERS_SETTING,
@@ -118,7 +118,7 @@ def _store(session: Session, filters: list[TeamFilter], actor: str) -> None:
     try:
         set_setting(session, TEAM_FILTERS_SETTING, value, actor=actor)
         session.flush()
-    except StaleDataError:
+    except (StaleDataError, SettingRefused):
         # A shared workspace's row-level security hides the setting's row from an update
         # by whoever may not change it (an account manager): no row matched.
         raise TeamFilterError(

@@ -49,6 +49,17 @@ class SettingError(UserFacingError):
     """A setting name or value that the schema refuses."""
 
 
+class SettingRefused(SettingError):
+    """The workspace refused the change: a shared workspace's row-level security lets
+    only a team lead or an admin change its settings."""
+
+
+REFUSED = (
+    "Changing the workspace's settings is for a team lead or an admin of this shared "
+    "workspace; nothing was changed."
+)
+
+
 def _spec(key: str) -> SettingSpec:
     try:
         return SETTINGS[key]
@@ -234,12 +245,22 @@ def config_version(session: Session) -> int:
 
 
 def _store(session: Session, key: str, value: Any) -> None:
+    """Keep the value in the workspace, flushed at once: a shared workspace's row-level
+    security hides a kept setting's row from whoever may not change it, so their UPDATE
+    matches no row: said there and then as SettingRefused (a new row is turned away by
+    the database's own guard, in words, as a WorkspaceError)."""
+    from sqlalchemy.orm.exc import StaleDataError
+
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=value))
     else:
         row.value = value
         row.updated_at = utcnow()
+    try:
+        session.flush()
+    except StaleDataError:
+        raise SettingRefused(REFUSED) from None
 
 
 def all_settings(session: Session) -> dict[str, Any]:

@@ -374,6 +374,27 @@ def test_a_refused_write_is_told_in_plain_words(team: Team) -> None:
             assert get_setting(session, "alerts.daily_cap_per_owner") != 3
     finally:
         engine.dispose()
+    # A setting the lead keeps: row-level security hides its row from the manager's
+    # update, which is said in words too (not the ORM's "0 rows matched").
+    lead = team.open("lea")
+    try:
+        with unit_of_work(lead) as session:
+            set_setting(session, "alerts.daily_cap_per_owner", 7)
+    finally:
+        lead.dispose()
+    engine = team.open("ben")
+    try:
+        from services.settings.store import SettingRefused
+
+        with (
+            pytest.raises(SettingRefused, match="for a team lead or an admin"),
+            unit_of_work(engine) as session,
+        ):
+            set_setting(session, "alerts.daily_cap_per_owner", 3)
+        with unit_of_work(engine) as session:
+            assert get_setting(session, "alerts.daily_cap_per_owner") == 7
+    finally:
+        engine.dispose()
 
 
 def test_the_alert_history_names_the_database_user(team: Team) -> None:
