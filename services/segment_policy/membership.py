@@ -2,7 +2,7 @@
 
 ``KINDS`` maps each kind named in services/settings/segments.py ``SEGMENT_KINDS`` to
 the function that reads it for a set of customers at once (customer id -> name, None
-when the customer has none). A new kind (a lifecycle stage) is one more entry.
+when the customer has none). A new kind is one more entry.
 """
 
 from __future__ import annotations
@@ -41,6 +41,20 @@ def rfm_segment(session: Session, ids: Collection[int] | None) -> dict[int, str 
     return {int(cid): value for cid, value in session.connection().execute(query)}
 
 
+def lifecycle_stage(session: Session, ids: Collection[int] | None) -> dict[int, str | None]:
+    """Each customer's lifecycle stage (its key) as of the latest finished scoring, stored
+    with its scores (services/lifecycle/stored.py); none before one."""
+    run = _latest_run(session)
+    if run is None:
+        return {}
+    query = select(ScoreSnapshot.customer_id, ScoreSnapshot.stage).where(
+        ScoreSnapshot.scoring_run_id == run
+    )
+    if ids is not None:
+        query = query.where(ScoreSnapshot.customer_id.in_(list(ids)))
+    return {int(cid): value for cid, value in session.connection().execute(query)}
+
+
 def _column(column: str) -> KindFn:
     def read(session: Session, ids: Collection[int] | None) -> dict[int, str | None]:
         query = select(Customer.id, getattr(Customer, column))
@@ -57,6 +71,7 @@ KINDS: dict[str, KindFn] = {
     "segment": rfm_segment,
     "tier": _column("tier"),
     "region": _column("region"),
+    "stage": lifecycle_stage,
 }
 
 
@@ -86,10 +101,15 @@ def memberships(
 
 def known_names(session: Session) -> dict[str, tuple[str, ...]]:
     """The names each kind of segment has in this workspace, to suggest: every RFM
-    segment (best first), and the tiers and regions of the customers, sorted."""
-    from models.vocab import SEGMENTS
+    segment (best first), the tiers and regions of the customers, sorted, and the
+    lifecycle stages' labels in life order (onboarding to at risk)."""
+    from models.vocab import LIFECYCLE_STAGES, SEGMENTS
+    from services.settings.segments import stage_label
 
-    out: dict[str, tuple[str, ...]] = {"segment": tuple(SEGMENTS)}
+    out: dict[str, tuple[str, ...]] = {
+        "segment": tuple(SEGMENTS),
+        "stage": tuple(stage_label(k) for k in LIFECYCLE_STAGES),
+    }
     for kind in ("tier", "region"):
         column = getattr(Customer, kind)
         found = session.scalars(select(column).where(column.is_not(None)).distinct().limit(500))
