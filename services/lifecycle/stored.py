@@ -12,7 +12,9 @@ the stages were stored).
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, bindparam, select, update
+from typing import cast
+
+from sqlalchemy import Engine, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from models.schema import ScoreSnapshot, ScoringRun
@@ -34,7 +36,7 @@ def store_run_stages(engine: Engine, run_id: int) -> int:
         for s in book.staged
         if s.stage is not None
     ]
-    table = ScoreSnapshot.__table__
+    table = cast(Table, ScoreSnapshot.__table__)
     statement = (
         update(table)
         .where(table.c.scoring_run_id == bindparam("run"))
