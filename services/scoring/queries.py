@@ -156,12 +156,24 @@ def latest_stages(
     customer ids (int64) and their stages' keys (object), only those with a stage; with
     customer_ids, only theirs. None when never scored. A read of its own beside the
     table's scores (the covering index of migration 0020 holds no stage): one column of
-    the run's rows, 0.2-0.3 s for 100,000 customers on SQLite."""
+    the run's rows, ~0.05 s for 100,000 customers on SQLite."""
     with translate_db_errors():
         conn = session.connection()
         run_id = conn.execute(_latest_run_query()).scalar()
         if run_id is None:
             return None
+        if conn.dialect.name == "sqlite" and customer_ids is None:
+            # Two texts (both aggregates see the same rows in the same order), not a row
+            # per customer: a third of the time on 100,000 customers.
+            ids_text, stages_text = conn.exec_driver_sql(
+                "SELECT group_concat(customer_id), group_concat(stage) FROM score_snapshots "
+                "WHERE scoring_run_id = ? AND stage IS NOT NULL",
+                (int(run_id),),
+            ).one()
+            if not ids_text:
+                return np.zeros(0, np.int64), np.empty(0, dtype=object)
+            keys = np.fromstring(ids_text, sep=",", dtype=np.int64)
+            return keys, np.array(stages_text.split(","), dtype=object)
         query = select(ScoreSnapshot.customer_id, ScoreSnapshot.stage).where(
             ScoreSnapshot.scoring_run_id == int(run_id), ScoreSnapshot.stage.is_not(None)
         )
