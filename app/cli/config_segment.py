@@ -13,11 +13,13 @@ OWNER_SETTING = "alerts.unassigned_owner"  # services/settings/segments.py's
 
 SEGMENT_EPILOG = """\
 A segment rule names a kind of segment (segment: the RFM segment of the latest scoring,
-such as Champions; tier; region; filter: a team filter, `customers filters list`), one
-of its names, and the settings it overrides for the customers in it. The first rule
-that matches a customer and sets a value wins, so order matters (`config segment
-move`). A value is checked as the setting itself is. A setting locked by your IT policy
-is locked for every segment, and IT may lock the whole table (segments.rules): then
+such as Champions; tier; region; stage: the lifecycle stage stored with the latest
+scoring, onboarding, adoption, mature, renewal or at_risk, by key or label; filter: a
+team filter, `customers filters list`), one of its names, and the settings it overrides
+for the customers in it. The first rule that matches a customer and sets a value wins,
+so order matters (`config segment move`). A value is checked as the setting itself is.
+A setting locked by your IT policy is locked for every segment, and IT may lock the
+whole table (segments.rules): then
 nothing here can change it."""
 
 
@@ -37,7 +39,9 @@ def register(actions: argparse._SubParsersAction[Any]) -> None:
     kinds = sorted(SEGMENT_KINDS)
     set_ = steps.add_parser("set", help="give a segment its own value of a setting")
     set_.add_argument("kind", choices=kinds, metavar="KIND", help=f"one of {', '.join(kinds)}")
-    set_.add_argument("name", metavar="NAME", help="the segment's name, e.g. Champions or Gold")
+    set_.add_argument(
+        "name", metavar="NAME", help="the segment's name, e.g. Champions, Gold or renewal"
+    )
     set_.add_argument("key", metavar="KEY", help=f"one of {', '.join(SEGMENT_KEYS)}")
     set_.add_argument("value", metavar="VALUE", help="its value, read as the setting's type")
     set_.add_argument(

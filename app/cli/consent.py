@@ -1,11 +1,15 @@
-"""Command group ``customers``: ``customers consent CUSTOMER --opt-out|--opt-in``, a
-customer's consent to activity tracking (their usage and conversations left out of the
-scores and of every request to a model while they are opted out)."""
+"""Command group ``customers``: ``customers list`` (app/cli/customers_list.py), and
+``customers consent CUSTOMER --opt-out|--opt-in``, a customer's consent to activity
+tracking (their usage and conversations left out of the scores and of every request to a
+model while they are opted out)."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any, TextIO
+
+from app.cli import customers_list
+from app.cli.report import FORMATS
 
 CONSENT_EPILOG = """\
 Examples:
@@ -17,11 +21,13 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add ``customers`` and its commands to the main parser."""
     group = commands.add_parser(
         "customers",
-        help="the customers list, the team filters, a customer's consent to tracking",
-        description="The customers list and the team filters (app/cli/customer_filters.py); "
-        "record that a customer opted out of activity tracking (or back in).",
+        help="list the customers (by stage or team filter), the team filters, consent",
+        description="List the customers with their scores and lifecycle stage (by stage or "
+        "team filter), keep the team filters (app/cli/customer_filters.py), or record that "
+        "a customer opted out of activity tracking (or back in).",
     )
     kinds = group.add_subparsers(dest="customers_command", metavar="COMMAND", required=True)
+    customers_list.register(kinds, FORMATS)
     consent = kinds.add_parser(
         "consent",
         help="opt a customer out of activity tracking, or back in",

@@ -1,5 +1,6 @@
-"""Command customers: the customers list (all, or those a team filter keeps) and the team
-filters the whole workspace shares (`customers filters list|save|delete`)."""
+"""Command customers: the team filters the whole workspace shares (`customers filters
+list|save|delete`); `customers list --filter NAME` (app/cli/customers_list.py) lists the
+customers one keeps."""
 
 from __future__ import annotations
 
@@ -23,23 +24,15 @@ audited. Examples:
   python main.py customers filters save "Champions at risk" --segment Champions --risk high
   python main.py customers list --filter "Champions at risk" --format csv"""
 
-LIST_HEADER = ["id", "name", "email", "company", "owner", "segment", "churn_risk"]
 FILTERS_HEADER = ["name", "conditions", "members"]
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add `customers list` and `customers filters list|save|delete` to the group
-    `customers` (app/cli/consent.py makes it)."""
-    from app.cli.output import add_output_option
+    """Add `customers filters list|save|delete` to the group `customers` (app/cli/consent.py
+    makes it)."""
 
     group = commands.choices["customers"]
     steps = next(a for a in group._actions if isinstance(a, argparse._SubParsersAction))
-    listing = steps.add_parser("list", help="the customers, or those a team filter keeps")
-    listing.add_argument("--filter", metavar="NAME", help="only the customers of this team filter")
-    listing.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
-    add_output_option(listing, "--out", help="write to FILE instead of the screen")
-    listing.set_defaults(handler=cmd_customers_list)
-
     filters = steps.add_parser(
         "filters", help="the team filters: list, save or delete",
         description="The team filters the workspace shares.", epilog=FILTERS_EPILOG,
@@ -170,67 +163,3 @@ def cmd_filters_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     )
     return EXIT_OK
-
-
-def cmd_customers_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """The customers (ascending id), or only those a team filter keeps."""
-    from app.cli.output import check_output
-    from app.cli.report_output import print_report, report_text, write_plain_csv
-    from app.workspace import command_workspace
-    from models.db import translate_db_errors
-    from services.segment_policy.team_filters import find_filter, list_filters, members
-    from services.usecases.customers import load_customer_columns
-
-    if args.out:
-        check_output(args, args.out, what="the list")
-    with command_workspace(args.db) as workspace, translate_db_errors():
-        columns = load_customer_columns(workspace.engine)
-        if args.filter is not None:
-            with workspace.sessions() as session:
-                chosen = find_filter(list_filters(session), args.filter)
-                if chosen is None:
-                    print(
-                        f"error: there is no team filter '{args.filter.strip()}' "
-                        "(`customers filters list` lists them).",
-                        file=err,
-                    )
-                    return EXIT_USAGE
-                kept = members(session, [chosen.name])[chosen.name]
-    rows = _customer_rows(columns, None if args.filter is None else kept)
-    text = report_text(
-        args.format,
-        table=lambda: _customer_table(rows),
-        csv=lambda stream: write_plain_csv(stream, LIST_HEADER, rows),
-        json=lambda: json.dumps([dict(zip(LIST_HEADER, r, strict=True)) for r in rows], indent=2),
-    )
-    print_report(args, out, text, name="customers")
-    return EXIT_OK
-
-
-def _customer_rows(columns: dict[str, Any], kept: Any) -> list[list[Any]]:
-    import numpy as np
-
-    ids = columns["id"]
-    rows = np.arange(len(ids)) if kept is None else np.flatnonzero(np.isin(ids, kept))
-    risk = columns.get("churn_risk")
-    segment = columns.get("segment")
-    out: list[list[Any]] = []
-    for i in rows.tolist():
-        churn = None if risk is None or risk[i] != risk[i] else round(float(risk[i]), 4)
-        out.append(
-            [int(ids[i]), columns["name"][i], columns["email"][i], columns["company"][i],
-             columns["owner"][i], None if segment is None else segment[i], churn]
-        )  # fmt: skip
-    return out
-
-
-def _customer_table(rows: list[list[Any]]) -> list[str]:
-    lines = [f"{'id':>7}  {'name':<28} {'owner':<20} {'segment':<20} churn risk"]
-    for r in rows:
-        churn = "" if r[6] is None else f"{r[6] * 100:.0f}%"
-        lines.append(
-            f"{r[0]:>7}  {str(r[1] or '')[:28]:<28} {str(r[4] or '')[:20]:<20} "
-            f"{str(r[5] or '')[:20]:<20} {churn}"
-        )
-    lines.append(f"{len(rows):,} customers")
-    return lines

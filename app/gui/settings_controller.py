@@ -156,7 +156,7 @@ def read_segment_page(workspace: Workspace) -> SegmentPageData:
     from services.segment_policy import known_names, read_table
     from services.settings import get_setting
     from services.settings.playbooks import BUILT_IN, parse_custom
-    from services.settings.segments import SEGMENT_KEYS, SEGMENT_KINDS
+    from services.settings.segments import SEGMENT_KEYS, SEGMENT_KINDS, stage_label
     from services.settings.views import PlaybookSettings
 
     with workspace.sessions() as session:
@@ -186,7 +186,11 @@ def read_segment_page(workspace: Workspace) -> SegmentPageData:
         for key, title in SEGMENT_KEYS.items()
     )
     return SegmentPageData(
-        rules=tuple(r.as_value() for r in table.rules),
+        # A lifecycle stage shown by its label ("At risk"), as its names are offered.
+        rules=tuple(
+            {**r.as_value(), "name": stage_label(r.name)} if r.kind == "stage" else r.as_value()
+            for r in table.rules
+        ),
         kinds=tuple(SEGMENT_KINDS.items()),
         columns=columns,
         names=names,

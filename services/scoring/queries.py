@@ -161,6 +161,43 @@ def _latest_scores_columns(
     return out
 
 
+def latest_stages(
+    session: Session, customer_ids: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The latest run's stored lifecycle stages (services/lifecycle/stored.py): the
+    customer ids (int64) and their stages' keys (object), only those with a stage; with
+    customer_ids, only theirs. None when never scored. A read of its own beside the
+    table's scores (the covering index of migration 0020 holds no stage): one column of
+    the run's rows, ~0.05 s for 100,000 customers on SQLite."""
+    with translate_db_errors():
+        conn = session.connection()
+        run_id = conn.execute(_latest_run_query()).scalar()
+        if run_id is None:
+            return None
+        if conn.dialect.name == "sqlite" and customer_ids is None:
+            # Two texts (both aggregates see the same rows in the same order), not a row
+            # per customer: a third of the time on 100,000 customers.
+            ids_text, stages_text = conn.exec_driver_sql(
+                "SELECT group_concat(customer_id), group_concat(stage) FROM score_snapshots "
+                "WHERE scoring_run_id = ? AND stage IS NOT NULL",
+                (int(run_id),),
+            ).one()
+            if not ids_text:
+                return np.zeros(0, np.int64), np.empty(0, dtype=object)
+            keys = np.fromstring(ids_text, sep=",", dtype=np.int64)
+            return keys, np.array(stages_text.split(","), dtype=object)
+        query = select(ScoreSnapshot.customer_id, ScoreSnapshot.stage).where(
+            ScoreSnapshot.scoring_run_id == int(run_id), ScoreSnapshot.stage.is_not(None)
+        )
+        if customer_ids is not None:
+            query = query.where(ScoreSnapshot.customer_id.in_([int(c) for c in customer_ids]))
+        rows = conn.execute(query).all()
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    stages = np.empty(len(rows), dtype=object)
+    stages[:] = [r[1] for r in rows]
+    return ids, stages
+
+
 def window_sort_scores(session: Session) -> tuple[np.ndarray, np.ndarray] | None:
     """The latest run's customer ids and revenue at risk in cents (float64), the customers
     table's default order, read as two texts of numbers (SQLite) rather than a million

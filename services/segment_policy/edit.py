@@ -27,6 +27,7 @@ from services.settings.segments import (
     SEGMENT_KEYS,
     SEGMENT_KINDS,
     SegmentRule,
+    canonical_name,
     parse_rules,
     rule_problem,
 )
@@ -78,14 +79,26 @@ def _refuse_table_lock(table: SegmentTable) -> None:
 
 
 def _find(rules: list[dict[str, Any]], kind: str, name: str) -> int | None:
-    wanted = (kind, name.strip().casefold())
+    wanted = (kind, canonical_name(kind, name).casefold())
     for index, rule in enumerate(rules):
-        if (rule["kind"], rule["name"].strip().casefold()) == wanted:
+        if (rule["kind"], canonical_name(rule["kind"], rule["name"]).casefold()) == wanted:
             return index
     return None
 
 
+def _canonical(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rules as kept: a lifecycle stage under its key, whether given by key or label."""
+    out = []
+    for rule in rules:
+        kind, name = rule.get("kind"), rule.get("name")
+        if isinstance(kind, str) and isinstance(name, str):
+            rule = {**rule, "name": canonical_name(kind, name)}
+        out.append(rule)
+    return out
+
+
 def _store(session: Session, rules: list[dict[str, Any]], actor: str) -> None:
+    rules = _canonical(rules)
     problem = validate_setting(RULES_SETTING, rules)
     if problem is not None:
         raise SegmentRuleError(problem)
@@ -132,7 +145,7 @@ def set_segment_value(
     rules = [r.as_value() for r in table.rules]
     index = _find(rules, kind, name)
     if index is None:
-        rule = {"kind": kind, "name": name.strip(), "values": {}}
+        rule = {"kind": kind, "name": canonical_name(kind, name), "values": {}}
         spot = len(rules) if position is None else max(0, min(position, len(rules)))
         rules.insert(spot, rule)
         index = spot
@@ -178,6 +191,7 @@ def move_rule(
 def replace_rules(session: Session, rules: list[dict[str, Any]], *, actor: str = "user") -> None:
     """Store the whole table at once (the window's Save), checked as every change is."""
     table = read_table(session)
+    rules = _canonical(rules)
     if [r.as_value() for r in table.rules] == rules:
         return
     _refuse_table_lock(table)
@@ -186,7 +200,8 @@ def replace_rules(session: Session, rules: list[dict[str, Any]], *, actor: str =
         (r.kind, r.name.strip().casefold(), k): v for r in table.rules for k, v in r.values.items()
     }
     for rule in rules:
-        mark = (str(rule.get("kind")), str(rule.get("name", "")).strip().casefold())
+        kind = str(rule.get("kind"))
+        mark = (kind, canonical_name(kind, str(rule.get("name", ""))).casefold())
         for key, value in rule.get("values", {}).items():
             # A value kept from before the lock may stay (the lock wins over it anyway).
             if key in table.key_locks and before.get((*mark, key), object()) != value:

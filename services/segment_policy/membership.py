@@ -2,8 +2,8 @@
 
 ``KINDS`` maps each kind named in services/settings/segments.py ``SEGMENT_KINDS`` to
 the function that reads it for a set of customers at once (customer id -> name, None
-when the customer has none). A new kind (a lifecycle stage) is one more entry. The kind
-"filter" (team filters) gives each customer the set of the filters they are in.
+when the customer has none). A new kind is one more entry. The kind "filter" (team
+filters) gives each customer the set of the filters they are in.
 """
 
 from __future__ import annotations
@@ -44,6 +44,20 @@ def rfm_segment(session: Session, ids: Collection[int] | None) -> dict[int, str 
     return {int(cid): value for cid, value in session.connection().execute(query)}
 
 
+def lifecycle_stage(session: Session, ids: Collection[int] | None) -> dict[int, str | None]:
+    """Each customer's lifecycle stage (its key) as of the latest finished scoring, stored
+    with its scores (services/lifecycle/stored.py); none before one."""
+    run = _latest_run(session)
+    if run is None:
+        return {}
+    query = select(ScoreSnapshot.customer_id, ScoreSnapshot.stage).where(
+        ScoreSnapshot.scoring_run_id == run
+    )
+    if ids is not None:
+        query = query.where(ScoreSnapshot.customer_id.in_(list(ids)))
+    return {int(cid): value for cid, value in session.connection().execute(query)}
+
+
 def _column(column: str) -> KindFn:
     def read(session: Session, ids: Collection[int] | None) -> dict[int, str | None]:
         query = select(Customer.id, getattr(Customer, column))
@@ -61,6 +75,7 @@ KINDS: dict[str, KindFn] = {
     "tier": _column("tier"),
     "region": _column("region"),
     "filter": memberships_of,  # the team filters each customer is in (a frozenset)
+    "stage": lifecycle_stage,
 }
 
 
@@ -90,11 +105,15 @@ def memberships(
 
 def known_names(session: Session) -> dict[str, tuple[str, ...]]:
     """The names each kind of segment has in this workspace, to suggest: every RFM
-    segment (best first), the tiers and regions of the customers, sorted, and the team
-    filters."""
-    from models.vocab import SEGMENTS
+    segment (best first), the tiers and regions of the customers, sorted, the lifecycle
+    stages' labels in life order (onboarding to at risk), and the team filters."""
+    from models.vocab import LIFECYCLE_STAGES, SEGMENTS
+    from services.settings.segments import stage_label
 
-    out: dict[str, tuple[str, ...]] = {"segment": tuple(SEGMENTS)}
+    out: dict[str, tuple[str, ...]] = {
+        "segment": tuple(SEGMENTS),
+        "stage": tuple(stage_label(k) for k in LIFECYCLE_STAGES),
+    }
     for kind in ("tier", "region"):
         column = getattr(Customer, kind)
         found = session.scalars(select(column).where(column.is_not(None)).distinct().limit(500))

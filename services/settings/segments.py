@@ -19,9 +19,11 @@ line. Which segments a customer is in is worked out by services/segment_policy, 
 asks here; nothing else reads the rules by hand.
 
 A kind is a name and a small function customer -> name (services/segment_policy): a new
-kind (a lifecycle stage) is one more entry there and here. A customer may be in several
-team filters (services/settings/team_filters.py) at once: for the kind "filter" their
-membership is the set of those filters' names, and a rule naming one of them matches.
+kind is one more entry there and here. A lifecycle stage's rule is kept under the stage's
+key ("at_risk"); its label ("At risk") is accepted wherever a name is given. A customer
+may be in several team filters (services/settings/team_filters.py) at once: for the kind
+"filter" their membership is the set of those filters' names, and a rule naming one of
+them matches.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.vocab import SEGMENTS
+from models.vocab import LIFECYCLE_STAGES, SEGMENTS
 from services.core.setting_spec import SettingSpec, check_value, shown
 
 RULES_SETTING = "segments.rules"
@@ -42,6 +44,7 @@ SEGMENT_KINDS: dict[str, str] = {
     "segment": "RFM segment",
     "tier": "Tier",
     "region": "Region",
+    "stage": "Lifecycle stage",
     "filter": "Team filter",  # a customer in several: membership is a frozenset of names
 }
 # What a customer is, for each kind: a name, None, or (kind "filter") the folded names of
@@ -77,8 +80,10 @@ class SegmentRule:
 
     @property
     def label(self) -> str:
-        """The segment in words: "Champions", "Tier: Gold"."""
+        """The segment in words: "Champions", "Tier: Gold", "Lifecycle stage: At risk"."""
         name = self.name.strip()
+        if self.kind == "stage":
+            name = stage_label(canonical_name(self.kind, name))
         return name if self.kind == "segment" else f"{SEGMENT_KINDS[self.kind]}: {name}"
 
     def matches(self, membership: Mapping[str, Member]) -> bool:
@@ -123,6 +128,26 @@ def _folded(name: str) -> str:
     return "".join(name.split()).casefold()
 
 
+def _stage_folded(name: str) -> str:
+    return "".join(name.replace("_", " ").replace("-", " ").split()).casefold()
+
+
+def stage_label(key: str) -> str:
+    """A lifecycle stage's label, "At risk" for "at_risk" (services/lifecycle/stages.py
+    STAGE_LABELS, which a test holds this to)."""
+    return key.replace("_", " ").capitalize()
+
+
+def canonical_name(kind: str, name: str) -> str:
+    """The name a rule keeps: a lifecycle stage's key for its key or label in any case
+    ("At risk", "AT_RISK" -> "at_risk"); any other name as given, stripped."""
+    if kind == "stage":
+        for key in LIFECYCLE_STAGES:
+            if _stage_folded(name) == _stage_folded(key):
+                return key
+    return name.strip()
+
+
 def rule_problem(rule: Any) -> str | None:
     """What is wrong with one rule as kept, in plain words; None when it is fine. Each
     value goes through the same check as the setting it overrides."""
@@ -136,6 +161,10 @@ def rule_problem(rule: Any) -> str | None:
     if kind == "segment" and _folded(name) not in {_folded(s) for s in SEGMENTS}:
         # The RFM segments are a fixed list: a misspelt one would never match anyone.
         return f"'{name.strip()}' is no RFM segment; one of {', '.join(SEGMENTS)}"
+    if kind == "stage" and canonical_name(kind, name) not in LIFECYCLE_STAGES:
+        # The stages are a fixed list too: the key or the label of one.
+        words = ", ".join(f"{k} ({stage_label(k)})" for k in LIFECYCLE_STAGES)
+        return f"'{name.strip()}' is no lifecycle stage; one of {words}"
     if set(rule) - {"kind", "name", "values"}:
         return f"a rule has only kind, name and values (got {', '.join(sorted(rule))})"
     if not isinstance(values, dict):
@@ -155,7 +184,7 @@ def _rules_check(value: Any) -> str | None:
         problem = rule_problem(rule)
         if problem is not None:
             return problem
-        mark = (rule["kind"], rule["name"].strip().casefold())
+        mark = (rule["kind"], canonical_name(rule["kind"], rule["name"]).casefold())
         if mark in seen:
             return f"the segment '{rule['name']}' has two rules; keep one"
         seen.add(mark)
@@ -167,7 +196,7 @@ def parse_rules(value: Any) -> tuple[SegmentRule, ...]:
     if not isinstance(value, list):
         return ()
     return tuple(
-        SegmentRule(r["kind"], r["name"], dict(r.get("values", {})))
+        SegmentRule(r["kind"], canonical_name(r["kind"], r["name"]), dict(r.get("values", {})))
         for r in value
         if rule_problem(r) is None
     )
@@ -212,8 +241,8 @@ def _playbook_check(value: Any) -> str | None:
 SEGMENT_SPECS = (
     SettingSpec(RULES_SETTING, list, [], "Settings per segment", _rules_check, "Per segment",
                 help="Segment rules, first match wins: each names a kind of segment "
-                "(segment, tier, region, filter: a team filter), one of its names and the "
-                "settings it overrides.",
+                "(segment, tier, region, stage, filter: a team filter), one of its names and "
+                "the settings it overrides.",
                 hidden=True, max_length=MAX_RULES),
     SettingSpec(PLAYBOOK_SETTING, str, "", "Suggested playbook", _playbook_check, "Playbooks",
                 help="The playbook an alert's card offers first (empty: none). Set it per "

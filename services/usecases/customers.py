@@ -53,8 +53,9 @@ TABLE_COLUMNS = (
 )
 
 # The latest scores, added to the table columns once the workspace has been scored
-# (float64 with NaN for a customer without a snapshot; money in dollars; segment and
-# confidence object arrays with None).
+# (float64 with NaN for a customer without a snapshot; money in dollars; segment,
+# confidence and stage object arrays with None). "stage": the lifecycle stage's key
+# stored with the latest scoring (services/lifecycle/stored.py).
 SCORE_TABLE_COLUMNS = (
     "churn_risk",
     "engagement_score",
@@ -64,6 +65,7 @@ SCORE_TABLE_COLUMNS = (
     "predicted_orders",
     "segment",
     "confidence",
+    "stage",
 )
 
 # "amount" is in the home currency (NaN when the order's currency has no exchange rate);
@@ -183,13 +185,15 @@ def _read_columns(
     # while the current rollups say every order is in the home currency.
     single = rolled is not None and rolled[1] == ctx.home
     unconverted = {} if single else unconverted_revenue(Session(bind=conn), ctx)
+    stages: tuple[np.ndarray, np.ndarray] | None = None
     if scores:
-        from services.scoring.queries import latest_scores_columns, value_months
+        from services.scoring.queries import latest_scores_columns, latest_stages, value_months
 
         with Session(bind=conn) as session:
             # The snapshots' own rows: _align_scores places them on the customers read
             # above (no second read of every customer's id).
             latest = latest_scores_columns(session, aligned=False, customer_ids=only)
+            stages = latest_stages(session, only) if latest is not None else None
             months = value_months(session)
     grid, order_count, revenue_cents, last_text, open_tickets, open_opps = parts
     ids = grid[:, 0].astype(np.int64)
@@ -221,7 +225,7 @@ def _read_columns(
     result = {name: data[name] for name in TABLE_COLUMNS}
     _leave_out_unconverted(result, ids, unconverted, ctx.home)
     if latest is not None:
-        result.update(_align_scores(ids, latest))
+        result.update(_align_scores(ids, latest, stages))
     # The currency of every money column (revenue, scores): the home one, on every row.
     result["currency"] = np.full(len(ids), ctx.home, dtype=object)
     # Not a column: T of the scores' T-month value ("clv_12m"), which names its header.
@@ -436,8 +440,13 @@ def _offsets_of(ids: np.ndarray, offsets: dict[int, int]) -> np.ndarray:
     return minutes.astype("timedelta64[m]")
 
 
-def _align_scores(ids: np.ndarray, latest: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The latest score columns placed on the table's rows (vectorised, by customer id)."""
+def _align_scores(
+    ids: np.ndarray,
+    latest: dict[str, np.ndarray],
+    stages: tuple[np.ndarray, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """The latest score columns placed on the table's rows (vectorised, by customer id),
+    and the stages stored with them (customer ids, stage keys)."""
     n = len(ids)
     out: dict[str, np.ndarray] = {}
     keys = np.asarray(latest["customer_id"], dtype=np.int64)
@@ -468,6 +477,11 @@ def _align_scores(ids: np.ndarray, latest: dict[str, np.ndarray]) -> dict[str, n
         values = np.where(np.equal(values, _NONE) | (values != values), _NONE, values)
         text[rows] = values[src]
         out[name] = text
+    out["stage"] = np.full(n, None, dtype=object)
+    if stages is not None and n and len(stages[0]):
+        pos = np.minimum(np.searchsorted(ids, stages[0]), n - 1)
+        ok = ids[pos] == stages[0]
+        out["stage"][pos[ok]] = stages[1][ok]
     return {name: out[name] for name in SCORE_TABLE_COLUMNS}
 
 

@@ -2,9 +2,9 @@
 
 The ``score`` command, the window's Score now, the first launch's demo and the self-test
 and a file imported from the watched folder while the window is open all call
-:func:`score_and_alert`, so a change to what follows a scoring (today: the segments'
-owners for customers without one, the alerts, then the playbooks whose condition
-cleared, then the escalations) is made once.
+:func:`score_and_alert`, so a change to what follows a scoring (today: the lifecycle
+stages stored with the scores, the segments' owners for customers without one, the
+alerts, then the playbooks whose condition cleared, then the escalations) is made once.
 
 :func:`stop_playbooks` is also what follows an import, whichever imports (the window's
 import, the ``import`` command, the daily round's watched folder): a customer who ordered
@@ -100,6 +100,7 @@ def _score_and_alert(
     if progress is not None:
         progress(SCORES_SHARE, "Forecasting renewals")
     _forecast_renewals(engine, summary.run_id)
+    _store_stages(engine, summary.run_id)
     stages = _check_stage_profiles(engine, summary.run_id)
     owners = _owners_from_rules(engine)
     if progress is not None:
@@ -113,6 +114,19 @@ def _score_and_alert(
     stop_playbooks(engine)
     escalated = _escalate(engine)
     return RefreshResult(summary, alerts, escalations=escalated, stage_check=stages, owners=owners)
+
+
+def _store_stages(engine: Engine, run_id: int) -> None:
+    """Each customer's lifecycle stage as of the run, stored with their scores
+    (services/lifecycle/stored.py), before the alerts so that a rule reading a stage sees
+    it; a failure is logged, never undoes the scores (the run then has no stages: the
+    Stage column shows none until the next scoring)."""
+    from services.lifecycle.stored import store_run_stages
+
+    try:
+        store_run_stages(engine, run_id)
+    except Exception:
+        log.exception("The lifecycle stages of scoring run %s could not be stored", run_id)
 
 
 def _check_stage_profiles(engine: Engine, run_id: int) -> str:

@@ -1,5 +1,5 @@
-"""The Customers tab's filter controls: segment, owner, churn-risk band, health band,
-do not contact and "unscored only", read and set as one ``CustomerFilter``.
+"""The Customers tab's filter controls: segment, lifecycle stage, owner, churn-risk band,
+health band, do not contact and "unscored only", read and set as one ``CustomerFilter``.
 
 Each control is a combo box over Python values (``ValueCombo``); a filter that none of
 its items states (a dashboard bar's "churn risk 20% to 30%", "not Lost", an owner a
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.lifecycle.stages import NO_STAGE, STAGE_LABELS
 from views.item_models.customer_filters import (
     HEALTH_BANDS,
     RISK_BANDS,
@@ -33,6 +34,7 @@ from views.kit.combo import ComboBox
 
 ALL_SEGMENTS = "All segments"
 ALL_OWNERS = "All owners"
+ANY_STAGE = "Any stage"
 NO_OWNER = "No owner"
 # Lost customers are gone: the list most often wanted is everyone but them.
 LOST_SEGMENT = "Lost"
@@ -133,6 +135,8 @@ class CustomerFilterBar(QObject):
         self._owners: tuple[str, ...] = ()
         self.segment_combo = name(ValueCombo("segmentFilter", parent), "Segment")
         self.segment_combo.setProperty("scoredTip", "RFM segment (from the latest scoring)")
+        self.stage_combo = name(ValueCombo("stageFilter", parent), "Stage")
+        self.stage_combo.setProperty("scoredTip", "Lifecycle stage as of the latest scoring")
         self.owner_combo = name(ValueCombo("ownerFilter", parent), "Owner")
         self.owner_combo.setToolTip("Account manager")
         self.risk_combo = name(ValueCombo("riskFilter", parent), "Churn risk")
@@ -162,6 +166,7 @@ class CustomerFilterBar(QObject):
     def _combos(self) -> tuple[ValueCombo, ...]:
         return (
             self.segment_combo,
+            self.stage_combo,
             self.owner_combo,
             self.risk_combo,
             self.health_combo,
@@ -180,6 +185,10 @@ class CustomerFilterBar(QObject):
             for band in items:
                 combo.add(f"{band.short.capitalize()} {noun}", band.range, band.label)
 
+        self.stage_combo.add(ANY_STAGE, frozenset())
+        for key, label in STAGE_LABELS.items():
+            self.stage_combo.add(label, frozenset({key}), f"Customers in the {label.lower()} stage")
+        self.stage_combo.add(NO_STAGE, frozenset({""}), "Customers with no lifecycle stage")
         bands(self.risk_combo, "Any churn risk", RISK_BANDS, "risk")
         bands(self.health_combo, "Any health", HEALTH_BANDS, "health")
         self.engagement_combo.add("Any engagement", None)
@@ -215,7 +224,7 @@ class CustomerFilterBar(QObject):
         """Segment, churn risk, health and engagement exist once the workspace is scored:
         until then their controls are disabled (a filter in force still shows)."""
         self._scored = scored
-        for combo in (self.segment_combo, self.risk_combo, self.health_combo):
+        for combo in (self.segment_combo, self.stage_combo, self.risk_combo, self.health_combo):
             combo.setEnabled(scored or combo.currentIndex() > 0)
             combo.setToolTip(combo.property("scoredTip") if scored else NOT_SCORED_TIP)
         self.engagement_combo.setEnabled(scored or self.engagement_combo.currentIndex() > 0)
@@ -234,6 +243,7 @@ class CustomerFilterBar(QObject):
             engagement=self.engagement_combo.value(),
             unscored=self.unscored_check.isChecked(),
             do_not_contact=self.contact_combo.value(),
+            stages=self.stage_combo.value() or frozenset(),
         )
 
     def set_filter(self, f: CustomerFilter) -> None:
@@ -244,6 +254,7 @@ class CustomerFilterBar(QObject):
                 (f.segments, f.exclude_segments), _describe_segments(f.segments, f.exclude_segments)
             )
             self.owner_combo.set_value(f.owner, f"{f.owner or NO_OWNER} (no customers)")
+            self.stage_combo.set_value(f.stages, _describe_stages(f.stages))
             for combo, field, value, noun in (
                 (self.risk_combo, "churn_risk", f.churn_risk, "Churn risk"),
                 (self.health_combo, "health", f.health, "Health"),
@@ -281,3 +292,10 @@ def _describe_segments(only: frozenset[str], leave_out: frozenset[str]) -> str:
     if leave_out:
         parts.append("Not " + ", ".join(sorted(leave_out)))
     return " · ".join(parts) or ALL_SEGMENTS
+
+
+def _describe_stages(stages: frozenset[str]) -> str:
+    """Several stages (a saved view's), in life order: "Renewal, At risk"."""
+    order = [*STAGE_LABELS, ""]
+    named = sorted(stages, key=lambda k: order.index(k) if k in order else len(order))
+    return ", ".join(STAGE_LABELS.get(k, k if k else NO_STAGE) for k in named) or ANY_STAGE

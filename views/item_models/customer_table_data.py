@@ -35,6 +35,7 @@ from services.core.records import (
     CONFIDENCES,
     SEGMENTS,  # best customers first, lost ones last
 )
+from services.lifecycle.stages import STAGE_LABELS
 from views.item_models.customer_filters import (
     RISK_HIGH,
     RISK_MEDIUM,
@@ -69,6 +70,8 @@ class Column:
     tooltip: str = ""
     # LEVEL columns: the values from best to worst; sorting follows this order.
     order: tuple[str, ...] = ()
+    # LEVEL columns whose values are keys: the words each is shown as.
+    labels: tuple[tuple[str, str], ...] = ()
 
     @property
     def numeric(self) -> bool:
@@ -127,6 +130,15 @@ SCORE_COLUMNS: tuple[Column, ...] = (
         "How much history the scores rest on: high, medium or low",
         CONFIDENCES,
     ),
+    # The stage's key, shown by its label; sorted in life order, onboarding to at risk.
+    Column(
+        "stage",
+        "Stage",
+        Kind.LEVEL,
+        "Lifecycle stage as of the latest scoring (onboarding, adoption, mature, renewal, at risk)",
+        tuple(STAGE_LABELS),
+        tuple(STAGE_LABELS.items()),
+    ),
 )
 SCORE_KEYS = tuple(c.key for c in SCORE_COLUMNS)
 
@@ -152,6 +164,7 @@ SCORED_VISUAL_ORDER = (
     "revenue_at_risk",
     "health_score",
     "segment",
+    "stage",
     "revenue",
     "days_since_last_order",
     "orders",
@@ -302,7 +315,7 @@ class CustomerTableData:
             months = months.flat[0] if months.size else None
         self.clv_months = int(months or 12)
         # Scored: the loader brought the latest scores (the workspace was scored).
-        self.scored = all(key in columns for key in SCORE_KEYS)
+        self.scored = all(key in columns for key in SCORE_KEYS if key != "stage")
         self.columns: dict[str, np.ndarray] = {}
         for col in ALL_COLUMNS:
             values = columns.get(col.key)
@@ -526,6 +539,8 @@ class CustomerTableData:
         if kind is Kind.TEXT:
             return value if isinstance(value, str) else ""
         if kind is Kind.LEVEL:
+            if col.labels and isinstance(value, str):
+                return dict(col.labels).get(value, value)
             # "Can't Lose Them" stays as named; "low" (confidence) becomes "Low".
             return value[:1].upper() + value[1:] if isinstance(value, str) and value else "—"
         if kind is Kind.DATE:

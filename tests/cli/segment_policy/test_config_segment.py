@@ -174,3 +174,32 @@ def test_setting_a_segments_owner_gives_it_to_the_customers_without_one(db: Path
     code, out, _ = segment(db, "set", "tier", "Gold", "alerts.unassigned_owner", "Dana")
     assert code == 0
     assert "0 customers given their segment's owner." in out.splitlines()
+
+
+def test_a_lifecycle_stage_is_named_by_key_or_label_and_kept_by_key(db: Path) -> None:
+    code, out, _ = segment(db, "set", "stage", "At Risk", "outreach.default_tone", "concise")
+    assert code == 0
+    assert "Lifecycle stage: At risk [stage]" in out
+    assert rules(db) == [
+        {"kind": "stage", "name": "at_risk", "values": {"outreach.default_tone": "concise"}}
+    ]
+    # The key finds the same rule; a second value joins it.
+    code, _, _ = segment(db, "set", "stage", "at_risk", "outreach.incentive_cap_percent", "5")
+    assert code == 0
+    assert len(rules(db)) == 1
+    assert rules(db)[0]["values"]["outreach.incentive_cap_percent"] == 5
+    code, _, _ = segment(db, "set", "stage", "renewal", "outreach.default_tone", "warm")
+    assert code == 0
+    assert [r["name"] for r in rules(db)] == ["at_risk", "renewal"]
+    code, _, _ = segment(db, "unset", "stage", "AT-RISK")
+    assert code == 0
+    assert [r["name"] for r in rules(db)] == ["renewal"]
+
+
+def test_an_unknown_stage_is_refused_naming_the_stages(db: Path) -> None:
+    code, _, err = segment(db, "set", "stage", "churned", "outreach.default_tone", "concise")
+    assert code == 2
+    assert "'churned' is no lifecycle stage" in err
+    assert "renewal (Renewal)" in err
+    assert "at_risk (At risk)" in err
+    assert rules(db) == []

@@ -124,6 +124,45 @@ def test_rules_are_added_given_values_reordered_and_saved(  # type: ignore[no-un
         ]
 
 
+def test_a_lifecycle_stage_is_offered_by_label_and_kept_by_key(  # type: ignore[no-untyped-def]
+    qtbot, jobs: JobRunner, demo_workspace: Workspace
+) -> None:
+    def answer(dialog: SettingsDialog) -> bool:
+        page = _page(dialog)
+        qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
+        page.kind.setCurrentIndex(page.kind.findData("stage"))
+        offered = [page.segment_name.itemText(i) for i in range(page.segment_name.count())]
+        assert offered == ["Onboarding", "Adoption", "Mature", "Renewal", "At risk"]
+        page.segment_name.setCurrentText("At risk")
+        cap = _editor(page, "outreach.incentive_cap_percent")
+        cap.own.setChecked(True)
+        assert isinstance(cap.widget, QDoubleSpinBox)
+        cap.widget.setValue(5)
+        assert _cells(page)[0][0] == "1. Lifecycle stage: At risk"
+        assert dialog.problems() == {}
+        return True
+
+    controller = _open(qtbot, jobs, demo_workspace, answer)
+    with qtbot.waitSignal(controller.settings_saved, timeout=30_000):
+        controller.open(PAGE_TITLE)
+    qtbot.waitUntil(jobs.is_idle, timeout=10_000)
+    with Session(demo_workspace.engine) as session:
+        assert get_setting(session, KEY) == [
+            {"kind": "stage", "name": "at_risk", "values": {"outreach.incentive_cap_percent": 5}}
+        ]
+    # Opened again, the rule shows the stage's label.
+    shown: list[str] = []
+
+    def look(dialog: SettingsDialog) -> bool:
+        page = _page(dialog)
+        shown.extend([_cells(page)[0][0], page.segment_name.currentText()])
+        return False
+
+    _open(qtbot, jobs, demo_workspace, look).open(PAGE_TITLE)
+    qtbot.waitUntil(jobs.is_idle, timeout=10_000)
+    assert shown == ["1. Lifecycle stage: At risk", "At risk"]
+
+
 def test_a_duplicate_segment_is_refused_in_words(
     qtbot, jobs: JobRunner, demo_workspace: Workspace
 ) -> None:  # type: ignore[no-untyped-def]

@@ -174,7 +174,8 @@ class Book:
 
         Each customer's dict may hold churn (0-1), churn_low (the low end of its
         interval), clv (dollars: stored as the 12-month value and standing for the last
-        12 months' revenue too), engagement, health and segment; revenue at risk is
+        12 months' revenue too), engagement, health, segment and stage (a lifecycle
+        stage's key, as the scoring stores it); revenue at risk is
         churn x that revenue, as scoring stores it.
         """
         with Session(self.engine) as s, s.begin():
@@ -203,6 +204,7 @@ class Book:
                         engagement_score=float(v.get("engagement", 50.0)),
                         health_score=float(v.get("health", 50.0)),
                         segment=str(v.get("segment", "Loyal")),
+                        stage=v.get("stage"),
                         confidence="high",
                         drivers=drivers
                         if drivers is not None

@@ -81,3 +81,37 @@ def test_the_stage_s_profile_once_it_wins(book: tuple[Engine, dict[str, int]]) -
     found = customer_stage(engine, ids["new"])
     assert found.line == "Onboarding stage · health 100 by its profile"
     assert found.tip.endswith("Health by the onboarding profile: Stage profiles win.")
+
+
+def test_the_tip_says_the_date_of_today_s_stage_and_of_the_stored_one(
+    book: tuple[Engine, dict[str, int]],
+) -> None:
+    from sqlalchemy import update
+
+    from services.core.formatting import format_date
+
+    engine, ids = book
+    found = customer_stage(engine, ids["new"])
+    # Scored today, nothing stored yet: the Stage column shows no stage, as of today's run.
+    assert found.tip.startswith(f"Onboarding stage today ({format_date(TODAY)}): ")
+    assert (
+        "The Customers table's Stage column shows no stage, as of the latest scoring "
+        f"({format_date(TODAY)})." in found.tip
+    )
+    with Session(engine) as s, s.begin():
+        s.execute(update(ScoreSnapshot).values(stage="onboarding"))
+    # The same stage on the same day: nothing more to say.
+    assert "Stage column" not in customer_stage(engine, ids["new"]).tip
+    # A scoring of another day: its date and stage are said, even when they agree.
+    earlier = TODAY - dt.timedelta(days=3)
+    with Session(engine) as s, s.begin():
+        s.execute(update(ScoringRun).values(as_of=earlier))
+        s.execute(update(ScoreSnapshot).values(as_of=earlier, stage="adoption"))
+    tip = customer_stage(engine, ids["new"]).tip
+    assert (
+        "The Customers table's Stage column shows the Adoption stage, as of the latest "
+        f"scoring ({format_date(earlier)})." in tip
+    )
+    bare = customer_stage(engine, ids["bare"])
+    assert bare.tip.startswith(f"No lifecycle stage today ({format_date(TODAY)}): ")
+    assert f"shows no stage, as of the latest scoring ({format_date(earlier)})" in bare.tip

@@ -144,3 +144,27 @@ def test_the_source_setting_picks_one_source(book: tuple[Engine, dict[str, int]]
 def _set(engine: Engine, key: str, value: object) -> None:
     with Session(engine) as s, s.begin():
         set_setting(s, key, value)
+
+
+EARLY_UPDATE = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)  # before AS_OF: the column counts
+
+
+def test_the_book_reads_a_stage_column_whatever_its_key_s_spelling(
+    book: tuple[Engine, dict[str, int]],
+) -> None:
+    from sqlalchemy import update
+
+    from models.schema import Customer
+
+    engine, ids = book
+    spelt = {"C": {"Life Cycle": "Renewal"}, "E": {"Plan": "Gold", "CUSTOMER_STAGE": "Mature"},
+             "F": {"Plan": "Gold", "Notes": "a staged rollout"}}  # fmt: skip
+    with Session(engine) as s, s.begin():
+        for letter, attributes in spelt.items():
+            s.execute(update(Customer).where(Customer.id == ids[letter])
+                      .values(attributes=attributes, updated_at=EARLY_UPDATE))  # fmt: skip
+    by_id = stage_book(engine, AS_OF).stage_by_customer()
+    assert (by_id[ids["C"]].stage, by_id[ids["C"]].source) == ("renewal", "field")
+    assert (by_id[ids["E"]].stage, by_id[ids["E"]].source) == ("mature", "field")
+    # "staged" is no stage column: F keeps the stage its orders give.
+    assert (by_id[ids["F"]].stage, by_id[ids["F"]].source) == ("adoption", "orders")

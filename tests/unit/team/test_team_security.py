@@ -483,6 +483,16 @@ def test_a_lead_scores_the_whole_workspace_under_the_policies(team: Team) -> Non
                 {"r": result.scores.run_id},
             ).scalar()
         assert written == result.scores.customers > 0
+        # The lifecycle stages are stored with them under the same policies.
+        with engine.connect() as conn:
+            staged = conn.execute(
+                text(
+                    "SELECT count(*) FROM score_snapshots WHERE scoring_run_id = :r "
+                    "AND stage IS NOT NULL"
+                ),
+                {"r": result.scores.run_id},
+            ).scalar()
+        assert 0 < (staged or 0) <= written
     finally:
         engine.dispose()
 
