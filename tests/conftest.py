@@ -5,6 +5,12 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# The property tests check what a function answers, not how fast: no per-example deadline
+# (Hypothesis's 200 ms default fails a correct example on a busy two-core machine).
+hypothesis_settings.register_profile("radar", deadline=None)
+hypothesis_settings.load_profile("radar")
 
 # Time per test folder at the end of a run (tests/support/timing.py).
 pytest_plugins = ("tests.support.timing",)
