@@ -10,11 +10,12 @@ email is said in the dialog, which stays open with the ticket as it was."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QWidget
 
 from app.gui.context import GuiContext, WindowContext
 from models.errors import UserFacingError
@@ -23,7 +24,7 @@ from services.crm_files.records import TicketDraft
 from services.crm_files.ticket import helpdesk_address, save_ticket, ticket_from_alert
 from services.crm_files.ticket_send import SEND_TIMEOUT, TicketSent, send_ticket
 from views.crm_files.export_dialog import ALL, SINCE, CrmExportDialog
-from views.crm_files.ticket_dialog import TicketDialog
+from views.crm_files.ticket_dialog import TicketDialog, ask_discard_ticket
 from views.kit.jobs import Operation, TaskState
 
 # How the dialog asks for everything, in the words of a nothing-new export.
@@ -41,6 +42,8 @@ class CrmExportController(QObject):
         self._workspace = context.workspace
         self.user = user
         self.dialog: CrmExportDialog | None = None
+        # Asked before a ticket's changed fields are dropped (tests answer it themselves).
+        self.confirm_discard: Callable[[QWidget], bool] = ask_discard_ticket
         self.last: ActivitiesExport | None = None
         menus = window.menus
         self.menu = QMenu("&Export", window)
@@ -184,8 +187,12 @@ class CrmExportController(QObject):
 
     def _show_ticket(self, draft: TicketDraft, address: str = "") -> None:
         if self.ticket_dialog is not None:
-            self.ticket_dialog.close()
+            self.ticket_dialog.close()  # asks first when its fields were changed
+            if self.ticket_dialog is not None and self.ticket_dialog.isVisible():
+                self.ticket_dialog.raise_()  # Keep editing: that ticket stays, no second one
+                return
         dialog = TicketDialog(draft, Path.home(), parent=self._window)
+        dialog.confirm_discard = lambda: self.confirm_discard(dialog)
         dialog.address.setText(address)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.save_requested.connect(self._on_ticket_save_requested)
@@ -210,7 +217,7 @@ class CrmExportController(QObject):
         def done(written: Path) -> None:
             self._window.statusBar().showMessage(f"Saved the ticket to {written}.", 10_000)
             if self.ticket_dialog is not None:
-                self.ticket_dialog.accept()
+                self.ticket_dialog.saved()
 
         def failed(error: BaseException) -> None:
             if isinstance(error, UserFacingError) and self.ticket_dialog is not None:
@@ -244,7 +251,7 @@ class CrmExportController(QObject):
             self._window.statusBar().showMessage(sent.words(), 10_000)
             if self.ticket_dialog is dialog:
                 dialog.set_sending("")
-                dialog.accept()
+                dialog.saved()
 
         def failed(error: BaseException) -> None:
             if self.ticket_dialog is dialog:

@@ -74,8 +74,11 @@ def ticket_from_alert(engine: Engine, alert_id: int) -> TicketDraft:
     if alert.conflict:
         lines.append("")
         lines.append(alert.conflict)
+    lines.append("")
+    # The customer's number in the app: the help desk can name the customer to the
+    # account manager even when the privacy settings withhold the requester's address.
+    lines.append(f"Customer: #{alert.customer_id} in Account Radar")
     if alert.owner:
-        lines.append("")
         lines.append(f"Account manager: {alert.owner}")
     who = alert.customer if not alert.company else f"{alert.customer} ({alert.company})"
     allowed, mask = _privacy(engine, alert)

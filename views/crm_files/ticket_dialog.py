@@ -9,6 +9,7 @@ when it could not, with the reason under them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -98,7 +100,10 @@ class TicketDialog(QDialog):
             "Settings ▸ Sending email"
         )
         self.send_button.clicked.connect(self._on_send_clicked)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        # Enter never cancels: after Send is refused the focus must not sit on Cancel.
+        cancel.setAutoDefault(False)
+        self.save_button.setDefault(True)
         buttons.accepted.connect(self._on_save_clicked)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -112,6 +117,11 @@ class TicketDialog(QDialog):
         layout.addWidget(buttons)
         self.helpdesk.currentIndexChanged.connect(self._on_helpdesk_changed)
         self._on_helpdesk_changed()
+        # Asked before typed fields are dropped (Cancel, Esc, the close button); the
+        # controller gives the real question, tests their answer.
+        self.confirm_discard: Callable[[], bool] = lambda: True
+        self._as_opened = self.edited()
+        self._sending = False
 
     def _sending_parts(self) -> tuple[QLabel, QProgressBar, QPushButton]:
         """What shows while the ticket is on its way: to whom, a wait, Stop waiting."""
@@ -147,6 +157,23 @@ class TicketDialog(QDialog):
             tags=tags,
         )
 
+    def has_edits(self) -> bool:
+        """Whether a field was changed since the dialog opened."""
+        return self.edited() != self._as_opened
+
+    def saved(self) -> None:
+        """Saved or sent: the dialog closes without asking."""
+        self._as_opened = self.edited()
+        self.accept()
+
+    def reject(self) -> None:
+        # Cancel, Esc and the close button end here: typed fields are not dropped unasked.
+        # While it is on its way the ticket is out of the dialog's hands: closing stops the
+        # wait (the outcome is still said), nothing is lost by it.
+        if not self._sending and self.has_edits() and not self.confirm_discard():
+            return
+        super().reject()
+
     def set_problem(self, text: str) -> None:
         """Why the ticket was not saved (the dialog stays open)."""
         self.problem.setText(text)
@@ -157,6 +184,7 @@ class TicketDialog(QDialog):
         """Sending: say to whom, show the wait and Stop waiting; "" when it is over (the
         buttons come back, every field as it was)."""
         on = bool(text)
+        self._sending = on
         self.sending.setText(text)
         self.sending.setVisible(on)
         self.busy.setVisible(on)
@@ -165,6 +193,8 @@ class TicketDialog(QDialog):
         self.save_button.setEnabled(not on)
         if on:
             self.problem.hide()
+        else:  # back where the person was, never on Cancel
+            self.send_button.setFocus()
 
     def _on_helpdesk_changed(self) -> None:
         helpdesk = self.chosen_helpdesk()
@@ -195,3 +225,22 @@ class TicketDialog(QDialog):
         address = self._ready("email")
         if address is not None:
             self.send_requested.emit(self.edited(), address)
+
+
+def ask_discard_ticket(parent: QWidget) -> bool:
+    """The ticket dialog closes with changed fields: True to discard them. Keep editing is
+    the default (Enter and Esc keep the ticket)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Discard the ticket?")
+    box.setText("The ticket has changes that were not saved or sent.")
+    box.setInformativeText("Discarded, they are lost.")
+    keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    try:
+        box.exec()
+        return box.clickedButton() is discard
+    finally:
+        box.deleteLater()

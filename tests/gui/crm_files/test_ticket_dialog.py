@@ -82,3 +82,35 @@ def test_the_ticket_is_prefilled_edited_and_read_back(qtbot, controller, book, t
         ).scalar_one()
     assert ticket.subject == "Acme: renewal at risk"
     assert (ticket.attributes or {}).get("Priority") == "Urgent"
+
+
+def test_typed_fields_are_not_dropped_unasked(qtbot, controller, book) -> None:  # type: ignore[no-untyped-def]
+    """Cancel, Esc or the close button with changed fields asks first (Keep editing keeps
+    them); unchanged, the dialog just closes; Enter never lands on Cancel."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    _ws, alert = book
+    asked: list[int] = []
+    answers = [False, True]
+    controller.confirm_discard = lambda _parent: (asked.append(1), answers.pop(0))[1]
+    controller.open_ticket(alert)
+    qtbot.waitUntil(lambda: controller.ticket_dialog is not None, timeout=TIMEOUT_MS)
+    dialog = controller.ticket_dialog
+    cancel = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Cancel)
+    assert not cancel.autoDefault()
+    assert dialog.save_button.isDefault()
+    dialog.description.setPlainText("Ann called twice about the invoice.")
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert asked == [1]
+    assert dialog.isVisible()  # Keep editing
+    assert dialog.description.toPlainText() == "Ann called twice about the invoice."
+    cancel.click()
+    assert asked == [1, 1]
+    qtbot.waitUntil(lambda: controller.ticket_dialog is None, timeout=TIMEOUT_MS)
+    # Unchanged: closes without a question.
+    controller.open_ticket(alert)
+    qtbot.waitUntil(lambda: controller.ticket_dialog is not None, timeout=TIMEOUT_MS)
+    controller.ticket_dialog.reject()
+    qtbot.waitUntil(lambda: controller.ticket_dialog is None, timeout=TIMEOUT_MS)
+    assert asked == [1, 1]

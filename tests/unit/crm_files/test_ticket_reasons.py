@@ -61,6 +61,7 @@ def test_the_privacy_settings_hold_in_the_ticket(tmp_path: Path) -> None:
         assert "@" not in text
         assert draft.requester_email is None
         assert draft.requester_name == "Ann [surname withheld]"
+        assert f"Customer: #{ids['A']} in Account Radar" in draft.description
         assert "no address: withheld by the privacy settings" in ticket_email_body(draft)
         let_every_field_leave(ws.engine)
         full = ticket_from_alert(ws.engine, int(alert))
