@@ -344,18 +344,28 @@ class SettingsController(QObject):
                 self._say(f"{' and '.join(stored)} stored in the system keyring.")
             return
         actor = self._user()
+        # Whether the saved rules name an owner: a save that gave nobody one says why.
+        owners = any(
+            "alerts.unassigned_owner" in dict(rule.get("values") or {})
+            for rule in changes.get(RULES_KEY) or ()
+            if isinstance(rule, dict)
+        )
         (
             self._jobs.operation(
                 lambda _state: save_settings(workspace, changes, actor),
                 parent=self,
                 label="save settings",
             )
-            .success(lambda given: self._on_saved(list(changes), stored, given))
+            .success(lambda given: self._on_saved(list(changes), stored, given, owners))
             .run()
         )
 
     def _on_saved(
-        self, keys: list[str], stored: list[str] | None = None, given: RuleOwners | None = None
+        self,
+        keys: list[str],
+        stored: list[str] | None = None,
+        given: RuleOwners | None = None,
+        owners: bool = False,
     ) -> None:
         applies = _applies(keys)
         message = SAVED_MESSAGE if "next_scoring" in applies else EMAIL_SAVED_MESSAGE
@@ -368,6 +378,12 @@ class SettingsController(QObject):
         if given is not None and given.count:
             message += f" {given.words()[:1].upper()}{given.words()[1:]} (Ctrl+Z takes it back)."
             self._remember(given)
+        elif owners:
+            message += (
+                " No customer took a segment's owner: every customer of those segments "
+                "has an owner already, or was left without one on purpose (an owner is "
+                "never replaced)."
+            )
         self._say(message)
         self.settings_saved.emit(keys)
 

@@ -152,6 +152,9 @@ class MainWindow(WindowScreens):
         layout.addWidget(self.undo_bar)
         self.detail_pane.set_undo_history(self.undo_history)
         OwnerFollower(self.customers_pane, self.undo_history)  # the table's owner column
+        # ... and the customer shown reads their owner anew (a segment rule's owners and
+        # their undo change customers the pane did not act on).
+        self.undo_history.owners_changed.connect(self.detail_pane.refresh)
         status = build_status_bar(self)
         self.busy_bar, self.demo_badge = status.busy_bar, status.demo_badge
         self.workspace_label, self.count_label = status.workspace_label, status.count_label

@@ -119,3 +119,38 @@ def test_score_now_gives_the_rfm_segments_owner_and_says_how_many(  # type: igno
     message = window.statusBar().currentMessage()
     assert message.endswith(f"  ·  {champions:,} {noun} given their segment's owner")
     qtbot.waitUntil(jobs.is_idle, timeout=30_000)
+
+
+def test_a_saved_owner_that_nobody_takes_says_why(  # type: ignore[no-untyped-def]
+    qtbot, jobs: JobRunner, workspace: Workspace
+) -> None:
+    """Every Gold customer has an owner: the save says no one took the rule's owner, and
+    why, instead of a bare "saved" that reads as if Dana now had them."""
+    before = rows(workspace, "SELECT id, owner FROM customers ORDER BY id")
+    assert rows(
+        workspace, "SELECT count(*) FROM customers WHERE tier = 'Gold' AND owner IS NULL"
+    ) == [(0,)]
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    said: list[str] = []
+
+    def answer(dialog: SettingsDialog) -> bool:
+        page = dialog.findChild(SegmentPage)
+        assert page is not None
+        qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
+        page.kind.setCurrentIndex(page.kind.findData("tier"))
+        page.segment_name.setCurrentText("Gold")
+        owner: Any = next(e for e in page.editors if e.column.key == "alerts.unassigned_owner")
+        owner.own.setChecked(True)
+        owner.widget.setText("Dana Lee")
+        owner.widget.textEdited.emit("Dana Lee")
+        return True
+
+    controller = SettingsController(
+        WindowContext(jobs, parent, lambda: workspace),
+        user=lambda: "dana.tester", show=answer, status=said.append,
+    )  # fmt: skip
+    controller.open(PAGE_TITLE)
+    qtbot.waitUntil(lambda: bool(said) and jobs.is_idle(), timeout=30_000)
+    assert "No customer took a segment's owner" in said[-1]
+    assert rows(workspace, "SELECT id, owner FROM customers ORDER BY id") == before
