@@ -14,6 +14,7 @@ tried again next round; the window says nothing about it.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -21,7 +22,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
 
 from app.workspace import Workspace
-from services.core.formatting import format_date, format_timestamp
+from services.core.formatting import format_date
 from views.importing.notice import ImportNotice, ImportNoticeArea
 from views.kit.jobs import JobRunner, TaskState
 
@@ -51,10 +52,17 @@ def read_stamp(workspace: Workspace, _state: TaskState) -> Stamp | None:
         return latest_run_stamp(session)
 
 
-def notice_text(stamp: Stamp) -> str:
-    """The notice's sentence for a run stored outside this window."""
+def notice_text(stamp: Stamp, now: dt.datetime | None = None) -> str:
+    """The notice's sentence for a run stored outside this window: when, on the user's
+    clock ("at 07:02" today, "on Nov 26 at 07:02" before)."""
     _run, as_of, finished = stamp
-    when = f" at {format_timestamp(finished)}" if finished is not None else ""
+    when = ""
+    if finished is not None:
+        aware = finished if finished.tzinfo is not None else finished.replace(tzinfo=dt.UTC)
+        local = aware.astimezone()
+        today = (now or dt.datetime.now(dt.UTC)).astimezone().date()
+        day = "" if local.date() == today else f" on {local:%b} {local.day}"
+        when = f"{day} at {local:%H:%M}"
     return (
         f"New scores as of {format_date(as_of)} were stored outside this window{when} "
         "(the command line, the daily round or a teammate)."

@@ -135,3 +135,19 @@ def test_a_closed_notice_is_not_raised_again_for_the_same_run(
     assert watch.known == new_run
     _poll(qtbot, controller)
     assert watch.notice is None
+
+
+def test_the_notice_says_when_on_the_users_clock() -> None:
+    import datetime as dt
+
+    from app.gui.score_watch import notice_text
+
+    now = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
+    local = now.astimezone()
+    today = notice_text((3, dt.date(2026, 11, 27), now - dt.timedelta(minutes=5)), now)
+    assert today.startswith("New scores as of Nov 27, 2026 were stored outside this window at ")
+    assert f"at {(local - dt.timedelta(minutes=5)):%H:%M} (" in today
+    before = notice_text((3, dt.date(2026, 11, 20), now - dt.timedelta(days=3)), now)
+    earlier = local - dt.timedelta(days=3)
+    assert f" on {earlier:%b} {earlier.day} at {earlier:%H:%M} (" in before
+    assert "2026-" not in today + before  # one date style in the sentence
