@@ -143,8 +143,8 @@ def best_words(group: ReachGroup) -> str:
         return f"{NONE_YET[measure]} ({emails}, none answered)."
     if len(counted) < 2:
         return (
-            f"Too few to say: fewer than two weekdays and hours with {group.floor} emails "
-            f"or more ({emails} in all)."
+            f"Too few emails per time to compare ({emails} in all): a best time needs at "
+            f"least two weekday-and-hour slots with {group.floor} emails or more each."
         )
     top = sorted(counted, key=lambda s: -s.rate)[:2]
     return (

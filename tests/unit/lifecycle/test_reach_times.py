@@ -71,7 +71,7 @@ def test_under_the_floor_it_is_too_few_to_say() -> None:
     emails += [_email(50 + i, "2025-03-06 15:00", False) for i in range(19)]
     (group,) = reach_times(emails, UTC, 20)
     assert group.best is None
-    assert best_words(group).startswith("Too few to say")
+    assert best_words(group).startswith("Too few emails per time to compare")
 
 
 @pytest.fixture
