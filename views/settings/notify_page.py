@@ -163,6 +163,13 @@ class NotifyTools:
             self.source.forget_webhook(self.owner, self._say_state)
 
     def _on_test_button_clicked(self) -> None:
+        if self.webhook.text().strip():
+            # A typed address is not the kept one until Keep: the test would post elsewhere.
+            self._say_state(
+                "Keep the address you typed first (Keep), then preview and send the test.",
+                "warning",
+            )
+            return
         self.source.send_test(self._service(), self.owner, self._say_state)
 
 

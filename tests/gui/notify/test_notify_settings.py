@@ -244,3 +244,18 @@ def test_a_test_post_after_the_first_is_previewed_as_itself_with_the_bullets_sen
         assert "\n- " not in readable
         said = " ".join(b["text"]["text"] for b in body["blocks"] if b["type"] == "section")
         assert "• This is a test: alerts will be posted here" in said
+
+
+def test_a_typed_address_is_kept_before_a_test_is_sent_to_it(  # type: ignore[no-untyped-def]
+    qtbot, make_dialog, keyring_backend
+) -> None:
+    """A test post goes to the kept address only: with another one typed and not kept,
+    the page says to keep it first, and nothing is asked or posted."""
+    asked = Asked(True)
+    with webhook_server() as hook:
+        dialog = make_dialog(ask=asked)
+        _box(dialog).setText(hook.url)
+        _button(dialog, "notifyTest").click()
+        assert "Keep the address you typed first" in _label(dialog, "notifyState").text()
+        assert asked.shown == []
+        assert hook.bodies == []
