@@ -145,4 +145,12 @@ def _export_activities(args: argparse.Namespace, out: TextIO, err: TextIO) -> in
         print(f"{result.plan.nothing_words('use --all to export everything')}.", file=out)
         return EXIT_OK
     print(f"Wrote {result.path} for {TARGET_TITLES[args.to]}: {result.plan.words()}", file=out)
+    if result.events_path is not None:
+        where = "It" if result.events_path == result.path else str(result.events_path)
+        noun = "meeting" if result.events == 1 else "meetings"
+        print(
+            f"{where} holds the {result.events:,} {noun} as Salesforce Events (import that "
+            "file as the Event object).",
+            file=out,
+        )
     return EXIT_OK

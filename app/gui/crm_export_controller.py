@@ -136,8 +136,11 @@ class CrmExportController(QObject):
                 if self.dialog is not None:
                     self.dialog.set_plan(f"{words}.", 0)
                 return
+            events = ""
+            if result.events_path is not None and result.events_path != result.path:
+                events = f" (its meetings as Salesforce Events in {result.events_path.name})"
             self._window.statusBar().showMessage(
-                f"Wrote {result.path.name}: {result.plan.words()}", 10_000
+                f"Wrote {result.path.name}{events}: {result.plan.words()}", 10_000
             )
             if self.dialog is not None:
                 self.dialog.accept()

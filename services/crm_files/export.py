@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ from services.crm_files.activities import (
     with_keys,
 )
 from services.crm_files.layouts import layout_rows
+from services.crm_files.records import events_path_for
 from services.settings.views import OutreachSettings
 
 __all__ = [
@@ -106,6 +108,10 @@ class ActivitiesExport:
     # False when there was nothing to write: no file was written (an existing one is left
     # as it was), the mark did not move, nothing was audited.
     written: bool = True
+    # Salesforce's meetings, as Events in a file of their own beside ``path`` (None: no
+    # meeting to write, or another CRM); then ``path`` holds the Tasks, if any.
+    events_path: Path | None = None
+    events: int = 0
 
 
 def _check_target(target: str) -> None:
@@ -175,7 +181,7 @@ def plan_export(
     return _plan(target, activities, after, when)
 
 
-def _write_csv(path: Path, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+def _write_csv(path: Path, *, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     with path.open("w", encoding=CSV_ENCODING, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
@@ -208,12 +214,9 @@ def export_activities(
             return ActivitiesExport(Path(path).expanduser(), target, plan, written=False)
         activities = with_keys(session, activities)
         sent_fields = OutreachSettings.read(session).sent_fields
-        header, rows = layout_rows(target, activities, sent_fields)
-        write_atomically(
-            path, lambda temporary: _write_csv(temporary, header, rows), force=force,
-            protected=protected, what="the activities file",
-        )  # fmt: skip
-        written = Path(path).expanduser()
+        written, events_path, events = _write_files(
+            target, activities, sent_fields, path, force=force, protected=protected
+        )
         plan = _plan(target, activities, after, when)
         now = dt.datetime.now(dt.UTC)
         session.add(
@@ -234,4 +237,37 @@ def export_activities(
                          "file": display_path(written)},
             )
         )  # fmt: skip
-    return ActivitiesExport(path=written, target=target, plan=plan)
+    return ActivitiesExport(
+        path=written, target=target, plan=plan, events_path=events_path, events=events
+    )
+
+
+def _write_files(
+    target: str,
+    activities: list[Activity],
+    sent_fields: list[str],
+    path: str | os.PathLike[str],
+    *,
+    force: bool,
+    protected: tuple[str | os.PathLike[str], ...],
+) -> tuple[Path, Path | None, int]:
+    """Write the file(s) of ``target``: (the main file, the Salesforce Events' file or
+    None, how many meetings it holds). For Salesforce, meetings go as Events beside the
+    Tasks; with only meetings to write, the main file is the Events' own."""
+    events = [a for a in activities if target == "salesforce" and a.kind == "meeting"]
+    rest = [a for a in activities if a not in events] if events else activities
+    chosen = Path(path).expanduser()
+    files: list[tuple[Path, str, list[Activity]]] = []
+    if rest:
+        files.append((chosen, target, rest))
+    events_file = None
+    if events:
+        events_file = events_path_for(path) if rest else chosen
+        files.append((events_file, "salesforce_event", events))
+    for where, layout, chosen_rows in files:
+        header, rows = layout_rows(layout, chosen_rows, sent_fields)
+        write_atomically(
+            where, functools.partial(_write_csv, header=header, rows=rows), force=force,
+            protected=protected, what="the activities file",
+        )  # fmt: skip
+    return files[0][0], events_file, len(events)

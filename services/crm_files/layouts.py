@@ -56,6 +56,14 @@ HEADERS: dict[str, Row] = {
         "Account_Radar_Id__c", "Account_Radar_Customer__c", "Owner Name", "Customer", "Email",
         "Salesforce match",
     ),
+    # Meetings go to Salesforce as Events, a file of their own (Data Loader imports one
+    # object per file): the Task file's columns with a start and a length in place of
+    # the date, status and call fields.
+    "salesforce_event": (
+        "WhoId", "WhatId", "Subject", "StartDateTime", "DurationInMinutes", "Description",
+        "Type", "OwnerId", "Account_Radar_Id__c", "Account_Radar_Customer__c", "Owner Name",
+        "Customer", "Email", "Salesforce match",
+    ),
     "hubspot": (
         "Activity type", "hs_timestamp", "hs_call_title", "hs_call_body",
         "hs_call_direction", "hs_call_status", "hs_email_subject", "hs_email_text",
@@ -132,6 +140,20 @@ def _salesforce(a: Activity, p: _Privacy, subject: str, body: str) -> Row:
     )  # fmt: skip
 
 
+# A meeting logged without its length is written as this long (Salesforce needs one).
+MEETING_MINUTES = 30
+
+
+def _salesforce_event(a: Activity, p: _Privacy, subject: str, body: str) -> Row:
+    match = "" if a.salesforce_account else "no Salesforce id"
+    start = a.occurred_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        a.contact_salesforce or "", a.salesforce_account or "", subject, start,
+        str(MEETING_MINUTES), body, "Meeting", "", a.key or "", _app_customer(a),
+        p.owner(a.owner), p.name(a), p.email(a.person_email), match,
+    )  # fmt: skip
+
+
 def _hubspot(a: Activity, p: _Privacy, subject: str, body: str) -> Row:
     _, word, _ = TYPE_WORDS.get(a.kind, _OTHER)
     call = word == "Call"
@@ -165,6 +187,7 @@ def _plain(a: Activity, p: _Privacy, subject: str, body: str) -> Row:
 
 _BUILDERS: dict[str, Callable[[Activity, _Privacy, str, str], Row]] = {
     "salesforce": _salesforce,
+    "salesforce_event": _salesforce_event,
     "hubspot": _hubspot,
     "csv": _plain,
 }

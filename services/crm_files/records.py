@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
-__all__ = ["TicketDraft"]
+__all__ = ["TicketDraft", "events_path_for"]
 
 
 @dataclass(frozen=True)
@@ -25,3 +27,10 @@ class TicketDraft:
     def external_id(self) -> str:
         """The app's id of the ticket: the alert it came from."""
         return f"radar-alert-{self.alert_id}"
+
+
+def events_path_for(path: str | os.PathLike[str]) -> Path:
+    """Where a Salesforce export's Events go: beside its Tasks, "-Event" added to the
+    name ("Task.csv" -> "Task-Event.csv")."""
+    chosen = Path(path).expanduser()
+    return chosen.with_name(f"{chosen.stem}-Event{chosen.suffix or '.csv'}")

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.crm_files.records import events_path_for
 from views.kit.confirm import ask_yes_cancel
 from views.kit.dialog_parts import set_tone
 from views.kit.file_dialogs import save_file_name
@@ -175,9 +176,16 @@ class CrmExportDialog(QDialog):
         path = self.path.text().strip()
         if not path:
             return
-        self.replace = Path(path).expanduser().exists()
+        # Salesforce's meetings go as Events to a file beside (services/crm_files/export.py).
+        beside = [events_path_for(path)] if self.chosen_target() == "salesforce" else []
+        there = [p for p in (Path(path).expanduser(), *beside) if p.exists()]
+        self.replace = bool(there)
+        names = " and ".join(p.name for p in there)
+        verb = "exist" if len(there) > 1 else "exists"
         if self.replace and not self.ask_replace(
-            self, "Replace the file?", f"{Path(path).name} already exists. Replace it?"
+            self,
+            "Replace the file?",
+            f"{names} already {verb}. Replace {'them' if len(there) > 1 else 'it'}?",
         ):
             return
         self.export_requested.emit(self.chosen_target(), self.choice(), self.since_date(), path)

@@ -106,3 +106,34 @@ def test_export_activities_refuses_what_it_cannot_do(book, tmp_path: Path) -> No
     assert code == 2
     assert "for 'export activities'" in err
     assert not (tmp_path / "a.csv").exists()
+
+
+def test_salesforce_meetings_are_said_with_their_events_file(book, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    from models.vocab import APP_SOURCE
+
+    url, ids = book
+    ws = open_workspace(url, backup=False)
+    try:
+        with Session(ws.engine) as s, s.begin():
+            s.execute(
+                text(
+                    "INSERT INTO interactions (customer_id, kind, occurred_at, subject, "
+                    "source, external_id) VALUES (:c, 'meeting', :at, 'Review', :source, "
+                    "'radar-meeting-9')"
+                ),
+                {"c": ids["A"], "at": dt.datetime(2026, 3, 9, 15, 30), "source": APP_SOURCE},
+            )
+    finally:
+        ws.close()
+    target = tmp_path / "Task.csv"
+    code, out, err = run("--db", url, "export", "activities", "--to", "salesforce",
+                         "--output", str(target))  # fmt: skip
+    assert code == 0, err
+    events = tmp_path / "Task-Event.csv"
+    assert f"{events} holds the 1 meeting as Salesforce Events" in out
+    assert [r["Subject"] for r in _rows(events)] == ["Review"]
+    assert len(_rows(target)) == 4

@@ -239,3 +239,63 @@ def test_tasks_outcomes_and_do_not_contact_are_written_and_never_brought_back(  
     reasons = {r.reason for r in report.files[0].rejects}
     assert reasons == {"a task or change Account Radar keeps itself, not an activity to import"}
     assert _count(engine) == before
+
+
+def test_salesforce_meetings_go_as_events_beside_the_tasks_and_come_back(  # type: ignore[no-untyped-def]
+    book, tmp_path: Path
+) -> None:
+    """A meeting logged in the app is a Salesforce Event, in its own file beside the Tasks
+    (Data Loader imports one object a file); the app's importer reads it back as the same
+    meeting, into a fresh workspace and into the one that wrote it."""
+    from sqlalchemy import text
+
+    engine, ids = book
+    _allow_all(engine)
+    with Session(engine) as s, s.begin():
+        s.execute(
+            text(
+                "INSERT INTO interactions (customer_id, kind, occurred_at, subject, text, source, "
+                "external_id) VALUES (:c, 'meeting', :at, 'Quarterly review', 'Went well', "
+                ":source, 'radar-meeting-1')"
+            ),
+            {"c": ids["A"], "at": dt.datetime(2026, 3, 9, 15, 30), "source": APP_SOURCE},
+        )
+    result = export_activities(engine, "salesforce", tmp_path / "Task.csv")
+    assert result.events == 1
+    assert result.events_path == tmp_path / "Task-Event.csv"
+    tasks, events = _rows(result.path), _rows(result.events_path)
+    assert all(r["TaskSubtype"] != "Meeting" and r["Type"] != "Meeting" for r in tasks)
+    assert len(tasks) == 4
+    (event,) = events
+    assert (event["Subject"], event["StartDateTime"], event["Type"]) == (
+        "Quarterly review", "2026-03-09T15:30:00Z", "Meeting",
+    )  # fmt: skip
+    assert event["DurationInMinutes"] == "30"
+    assert event["Account_Radar_Id__c"] == "radar-meeting-1"
+    expected = _activities(engine)
+    other = open_workspace(f"sqlite:///{tmp_path / 'fresh.db'}", backup=False)
+    try:
+        add_customers(other.engine)
+        report = run_import(other.engine, [result.path, result.events_path])
+        assert report.landed, report.lines()
+        assert sum(f.inserted for f in report.files) == 5, report.lines()
+        assert _activities(other.engine) == expected
+    finally:
+        other.close()
+    before = _count(engine)
+    report = run_import(engine, [result.events_path])
+    assert report.files[0].inserted == 0, report.lines()
+    assert _count(engine) == before
+    # Only meetings new: the one file is the Events' own.
+    with Session(engine) as s, s.begin():
+        s.execute(
+            text(
+                "INSERT INTO interactions (customer_id, kind, occurred_at, subject, source, "
+                "external_id) VALUES (:c, 'meeting', :at, 'Follow-up', :source, 'radar-meeting-2')"
+            ),
+            {"c": ids["A"], "at": dt.datetime(2026, 3, 12, 9, 0), "source": APP_SOURCE},
+        )
+    only = export_activities(engine, "salesforce", tmp_path / "Later.csv")
+    assert only.events_path == only.path == tmp_path / "Later.csv"
+    assert [r["Subject"] for r in _rows(only.path)] == ["Follow-up"]
+    assert not (tmp_path / "Later-Event.csv").exists()
