@@ -6,41 +6,17 @@ scoring it as another process would)."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
 
-from app.gui.application import GuiController, make_controller
+from app.gui.application import GuiController
 from app.workspace import open_workspace, to_url
 from services.scoring.run import score_workspace
+from tests.gui.importing.test_watched_rescore import controller  # noqa: F401  (the fixture)
 from views.scoring.dialog import ScoringParameters
 
 TIMEOUT_MS = 120_000
-
-
-@pytest.fixture
-def controller(
-    qapp: QApplication, ui_settings: QSettings, tmp_path: Path, alerts_file: Path,
-    presented_errors: list[str],
-) -> Iterator[GuiController]:  # fmt: skip
-    path = tmp_path / "book.radar.sqlite"
-    shutil.copy(alerts_file, path)
-    made = make_controller(qapp, ui_settings, show_dialogs=False)
-    made.presenter.error_presented.connect(
-        lambda title, text: presented_errors.append(f"{title}: {text}")
-    )
-    made.window.resize(1366, 768)
-    made.window.show()
-    made.open_url(to_url(str(path)))
-    yield made
-    made.shutdown()
-    made.window.close()
-    made.window.deleteLater()
-    made.deleteLater()
 
 
 def _score_elsewhere(path: Path) -> int:
@@ -52,7 +28,7 @@ def _score_elsewhere(path: Path) -> int:
         other.close()
 
 
-def _poll(qtbot, controller: GuiController) -> object:
+def _poll(qtbot, controller: GuiController) -> object:  # noqa: F811
     watch = controller.score_watch
     with qtbot.waitSignal(watch.checked, timeout=TIMEOUT_MS) as blocker:
         watch.poll()
@@ -60,7 +36,10 @@ def _poll(qtbot, controller: GuiController) -> object:
 
 
 def test_scores_stored_outside_are_offered_and_shown_on_a_click(
-    qtbot, controller: GuiController, presented_errors: list[str], monkeypatch
+    qtbot,
+    controller: GuiController,  # noqa: F811
+    presented_errors: list[str],
+    monkeypatch,
 ) -> None:
     jobs, watch = controller.jobs, controller.score_watch
     qtbot.waitUntil(lambda: controller.workspace is not None and jobs.is_idle(), timeout=TIMEOUT_MS)
@@ -104,7 +83,9 @@ def test_scores_stored_outside_are_offered_and_shown_on_a_click(
 
 
 def test_the_windows_own_scoring_is_not_offered_back(
-    qtbot, controller: GuiController, presented_errors: list[str]
+    qtbot,
+    controller: GuiController,  # noqa: F811
+    presented_errors: list[str],
 ) -> None:
     jobs, watch = controller.jobs, controller.score_watch
     qtbot.waitUntil(lambda: controller.workspace is not None and jobs.is_idle(), timeout=TIMEOUT_MS)
@@ -121,7 +102,8 @@ def test_the_windows_own_scoring_is_not_offered_back(
 
 
 def test_a_closed_notice_is_not_raised_again_for_the_same_run(
-    qtbot, controller: GuiController
+    qtbot,
+    controller: GuiController,  # noqa: F811
 ) -> None:
     jobs, watch = controller.jobs, controller.score_watch
     qtbot.waitUntil(lambda: controller.workspace is not None and jobs.is_idle(), timeout=TIMEOUT_MS)
