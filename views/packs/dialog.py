@@ -154,7 +154,8 @@ class ReviewPackDialog(QDialog):
 
 def _save_path(parent: QWidget, dialog: ReviewPackDialog, folder: str) -> Path | None:
     name = dialog.suggested_name()
-    start = str(Path(folder) / name) if folder else name
+    # The folder last used, else the home folder (never the working directory).
+    start = str(Path(folder or Path.home()) / name)
     # The file dialog asks before replacing a file that exists.
     path, _filter = save_file_name(parent, "Save the review pack", start,
                                                 FILTERS[dialog.fmt])  # fmt: skip

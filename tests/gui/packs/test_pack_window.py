@@ -180,3 +180,25 @@ def test_the_dialogs_choices(qtbot, tmp_path: Path) -> None:  # type: ignore[no-
     assert locked.what_combo is None
     assert not locked.template_button.isEnabled()
     assert locked.scope_and_target == (CUSTOMER, 1)
+
+
+def test_the_save_dialog_starts_in_the_folder_last_used_else_home(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    """Never in the working directory the app was started from."""
+    import views.packs.dialog as pack_dialog
+
+    started: list[str] = []
+    monkeypatch.setattr(
+        pack_dialog,
+        "save_file_name",
+        lambda _p, _t, start, _f: (started.append(start), ("", ""))[1],
+    )
+    dialog = ReviewPackDialog(PackChoices("book", "The whole book", suggested="Review pack - Book"))
+    qtbot.addWidget(dialog)
+    assert pack_dialog._save_path(dialog, dialog, "") is None
+    assert pack_dialog._save_path(dialog, dialog, str(tmp_path)) is None
+    assert started == [
+        str(Path.home() / "Review pack - Book.pdf"),
+        str(tmp_path / "Review pack - Book.pdf"),
+    ]
