@@ -72,6 +72,10 @@ class Activity:
     # do-not-contact mark) rather than an interaction: its id there, for the next export.
     action_id: int = 0
     event_id: int = 0
+    # A task's due day (its date in the CRM, where a task is dated by when it is due), and
+    # a meeting's length when the app knows it (a meeting scheduled from a card).
+    due: dt.date | None = None
+    minutes: int | None = None
 
     @property
     def person_email(self) -> str | None:
@@ -143,10 +147,7 @@ def logged_records(
     rows: list[tuple[Any, ...]] = []
     marks: list[tuple[int, int]] = []
     for t in conn.execute(tasks).all():
-        done = t[3] is not None
-        rows.append((0, f"radar-task-{t[0]}", "task", t[3] or t[4], t[1],
-                     _due_words(t[2], t[6]), "Completed" if done else "Not Started",
-                     {"by": t[5]}, *t[7:], None, None, None, None))  # fmt: skip
+        rows.append(_task_row(t))
         marks.append((int(t[0]), 0))
     e = AuditEvent.__table__.c
     al = Alert.__table__.c
@@ -173,6 +174,23 @@ def logged_records(
         for act, m in zip(_activities_of_rows(conn, rows), marks, strict=True)
     ]
     return sorted(found, key=lambda x: x.occurred_at)
+
+
+def _task_row(t: Sequence[Any]) -> tuple[Any, ...]:
+    """A task as an activity row: a meeting scheduled from a card (its task says when and
+    how long) is a meeting at its start; any other task is dated when done, else when
+    made, and carries its due day."""
+    from services.outreach.meeting import read_meeting_title
+
+    done = t[3] is not None
+    status = "Completed" if done else "Not Started"
+    meeting = read_meeting_title(t[1], t[6])
+    if meeting is not None:
+        return (0, f"radar-task-{t[0]}", "meeting", meeting.start, meeting.title, t[2],
+                status, {"by": t[5], "minutes": meeting.minutes}, *t[7:],
+                None, None, None, None)  # fmt: skip
+    return (0, f"radar-task-{t[0]}", "task", t[3] or t[4], t[1], _due_words(t[2], t[6]),
+            status, {"by": t[5], "due": t[6]}, *t[7:], None, None, None, None)  # fmt: skip
 
 
 def _due_words(body: str | None, due: dt.date | None) -> str | None:
@@ -213,9 +231,18 @@ def _activities_of_rows(conn: Connection, rows: Sequence[Sequence[Any]]) -> list
                 contact_name=person[0], contact_email=person[1],
                 contact_salesforce=contact_sf or _salesforce_kind(salesforce, "003"),
                 contact_hubspot=person[3] if person[2] == "hubspot" else None,
+                due=_day(attributes.get("due")), minutes=_whole(attributes.get("minutes")),
             )
         )  # fmt: skip
     return out
+
+
+def _day(value: Any) -> dt.date | None:
+    return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
+
+
+def _whole(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

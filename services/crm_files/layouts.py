@@ -30,6 +30,7 @@ inside the subject and body, as in a request to a model.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 
 from services.alerts.records import CALL_OUTCOME_LABELS
@@ -133,14 +134,16 @@ def _salesforce(a: Activity, p: _Privacy, subject: str, body: str) -> Row:
     match = "" if a.salesforce_account else "no Salesforce id"
     return (
         a.contact_salesforce or "", a.salesforce_account or "", subject,
-        a.occurred_at.date().isoformat(), _status(a), "Normal", body, subtype, kind_word,
+        (a.due or a.occurred_at.date()).isoformat(), _status(a), "Normal", body, subtype,
+        kind_word,
         _outcome(a) if a.kind == "call" else "", "", "", a.key or "", _app_customer(a),
         p.owner(a.owner),
         p.name(a), p.email(a.person_email), match,
     )  # fmt: skip
 
 
-# A meeting logged without its length is written as this long (Salesforce needs one).
+# A meeting whose length the app does not know is written as this long (Salesforce needs
+# one); a meeting scheduled from a card carries its own.
 MEETING_MINUTES = 30
 
 
@@ -149,7 +152,7 @@ def _salesforce_event(a: Activity, p: _Privacy, subject: str, body: str) -> Row:
     start = a.occurred_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     return (
         a.contact_salesforce or "", a.salesforce_account or "", subject, start,
-        str(MEETING_MINUTES), body, "Meeting", "", a.key or "", _app_customer(a),
+        str(a.minutes or MEETING_MINUTES), body, "Meeting", "", a.key or "", _app_customer(a),
         p.owner(a.owner), p.name(a), p.email(a.person_email), match,
     )  # fmt: skip
 
@@ -161,7 +164,9 @@ def _hubspot(a: Activity, p: _Privacy, subject: str, body: str) -> Row:
     note = word in ("Note", "Meeting")
     task = word == "Task"
     record = a.contact_hubspot or a.hubspot_record or ""
-    when = a.occurred_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # A task's time in HubSpot is when it is due.
+    moment = dt.datetime.combine(a.due, dt.time(), dt.UTC) if task and a.due else a.occurred_at
+    when = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     return (
         word, when,
         subject if call else "", body if call else "", "OUTBOUND" if call else "",

@@ -8,7 +8,9 @@ after (services/core/working_days.py).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
@@ -21,6 +23,32 @@ from services.core.formatting import format_date_time
 from services.core.working_days import add_working_days
 
 FOLLOW_UP_AFTER = 1  # the follow-up task: the working day after
+# The meeting's task title, "Meeting at 14:30 (30 min): Quarterly review", written by
+# log_meeting and read back by read_meeting_title (the CRM files make it an event).
+_TITLE = re.compile(r"Meeting at (\d{1,2}):(\d{2}) \((\d+) min\): (.*)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class MeetingTask:
+    """A meeting as its task says it: when it starts (aware), how long, what about."""
+
+    start: dt.datetime
+    minutes: int
+    title: str
+
+
+def read_meeting_title(title: str, day: dt.date | None) -> MeetingTask | None:
+    """The meeting a task made by ``log_meeting`` stands for (its title and its due day,
+    the meeting's day on the clock of the computer that scheduled it); None for any other
+    task."""
+    found = _TITLE.fullmatch(title or "")
+    if found is None or day is None:
+        return None
+    hour, minute, minutes = int(found[1]), int(found[2]), int(found[3])
+    if hour > 23 or minute > 59:
+        return None
+    local = dt.datetime.combine(day, dt.time(hour, minute)).astimezone()
+    return MeetingTask(local, minutes, found[4].strip())
 
 
 def log_meeting(

@@ -229,7 +229,8 @@ def test_tasks_outcomes_and_do_not_contact_are_written_and_never_brought_back(  
         ("Marked do not contact", "Completed", "Task"),
     ]
     assert rows[0]["Description"] == "Due Mar 20, 2099"
-    assert [r["ActivityDate"] for r in rows] == ["2026-03-06", "2026-03-07", "2026-03-08"]
+    # A task is dated when it is due (an open one), the changes when they were made.
+    assert [r["ActivityDate"] for r in rows] == ["2099-03-20", "2026-03-07", "2026-03-08"]
     assert not export_activities(engine, "salesforce", tmp_path / "three.csv").written
     assert not (tmp_path / "three.csv").exists()
     # Brought back, here or elsewhere, they are the app's own records: left out.
@@ -299,3 +300,30 @@ def test_salesforce_meetings_go_as_events_beside_the_tasks_and_come_back(  # typ
     assert only.events_path == only.path == tmp_path / "Later.csv"
     assert [r["Subject"] for r in _rows(only.path)] == ["Follow-up"]
     assert not (tmp_path / "Later-Event.csv").exists()
+
+
+def test_a_meeting_scheduled_from_a_card_is_an_event_and_open_tasks_are_dated_when_due(  # type: ignore[no-untyped-def]
+    book, tmp_path: Path
+) -> None:
+    """Schedule a meeting… keeps the meeting as a task titled with its time and length:
+    Salesforce gets it as an Event at that moment for that long, and its follow-up (an
+    open task) dated the day it is due, not the day it was made."""
+    from services.outreach.meeting import log_meeting
+
+    engine, ids = book
+    _allow_all(engine)
+    export_activities(engine, "salesforce", tmp_path / "before.csv")  # what was there
+    with Session(engine) as s:
+        alert = s.execute(select(Alert.id).where(Alert.customer_id == ids["A"])).scalar_one()
+    start = dt.datetime(2026, 3, 20, 14, 30).astimezone()  # the user's clock
+    log_meeting(engine, [alert], "Quarterly review", start, 45, actor="Maya",
+                now=dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC))  # fmt: skip
+    result = export_activities(engine, "salesforce", tmp_path / "Task.csv")
+    (event,) = _rows(result.events_path)
+    assert event["Subject"] == "Quarterly review"
+    assert event["StartDateTime"] == start.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert event["DurationInMinutes"] == "45"
+    (follow_up,) = _rows(result.path)
+    assert follow_up["Subject"].startswith("Follow up on the meeting")
+    assert follow_up["Status"] == "Not Started"
+    assert follow_up["ActivityDate"] == "2026-03-23"  # the working day after (a Monday)
