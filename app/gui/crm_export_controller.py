@@ -214,8 +214,11 @@ class CrmExportController(QObject):
         assert isinstance(draft, TicketDraft)
         ticket = draft
 
+        # The dialog asked before replacing a file of that name.
+        force = self.ticket_dialog is not None and self.ticket_dialog.replace
+
         def task(_state: TaskState) -> Path:
-            return save_ticket(ticket, helpdesk, path, address=address or None)
+            return save_ticket(ticket, helpdesk, path, address=address or None, force=force)
 
         def done(written: Path) -> None:
             self._window.statusBar().showMessage(f"Saved the ticket to {written}.", 10_000)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.crm_files.records import TicketDraft
+from views.kit.confirm import ask_yes_cancel
 from views.kit.dialog_parts import set_tone
 
 # help desk -> (its name in the list, the file's suffix)
@@ -120,6 +121,9 @@ class TicketDialog(QDialog):
         # Asked before typed fields are dropped (Cancel, Esc, the close button); the
         # controller gives the real question, tests their answer.
         self.confirm_discard: Callable[[], bool] = lambda: True
+        # Asks before an existing file is replaced (tests answer for the person).
+        self.ask_replace: Callable[[QWidget | None, str, str], bool] = ask_yes_cancel
+        self.replace = False
         self._as_opened = self.edited()
         self._sending = False
 
@@ -218,8 +222,16 @@ class TicketDialog(QDialog):
     def _on_save_clicked(self) -> None:
         helpdesk = self.chosen_helpdesk()
         address = self._ready(helpdesk)
-        if address is not None:
-            self.save_requested.emit(self.edited(), helpdesk, self.path.text().strip(), address)
+        if address is None:
+            return
+        path = self.path.text().strip()
+        # A file of that name is replaced only once the person says so.
+        self.replace = bool(path) and Path(path).expanduser().exists()
+        if self.replace and not self.ask_replace(
+            self, "Replace the file?", f"{Path(path).name} already exists. Replace it?"
+        ):
+            return
+        self.save_requested.emit(self.edited(), helpdesk, path, address)
 
     def _on_send_clicked(self) -> None:
         address = self._ready("email")

@@ -114,3 +114,25 @@ def test_typed_fields_are_not_dropped_unasked(qtbot, controller, book) -> None: 
     controller.ticket_dialog.reject()
     qtbot.waitUntil(lambda: controller.ticket_dialog is None, timeout=TIMEOUT_MS)
     assert asked == [1, 1]
+
+
+def test_saving_over_a_file_asks_and_replaces_only_when_told(
+    qtbot, controller, book, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    _ws, alert = book
+    target = tmp_path / "ticket.json"
+    target.write_text("kept", "utf-8")
+    controller.open_ticket(alert)
+    qtbot.waitUntil(lambda: controller.ticket_dialog is not None, timeout=TIMEOUT_MS)
+    dialog = controller.ticket_dialog
+    answers: list[bool] = [False, True]
+    asked: list[str] = []
+    dialog.ask_replace = lambda _p, _t, text: (asked.append(text), answers.pop(0))[1]
+    dialog.path.setText(str(target))
+    dialog.save_button.click()
+    assert asked == ["ticket.json already exists. Replace it?"]
+    assert target.read_text("utf-8") == "kept"  # Cancel: nothing written
+    assert dialog.isVisible()
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: controller.ticket_dialog is None, timeout=TIMEOUT_MS)
+    assert '"ticket"' in target.read_text("utf-8")  # replaced, once the person said so
