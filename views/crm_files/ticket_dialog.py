@@ -205,6 +205,10 @@ class TicketDialog(QDialog):
         _label, suffix = HELPDESK_CHOICES[helpdesk]
         self._form.setRowVisible(self.address, helpdesk == "email")
         self.send_button.setVisible(helpdesk == "email")
+        # For an email Enter in a field does nothing: Save (an .eml) or Send is a choice,
+        # and a person who meant to send must not find it only saved.
+        self.save_button.setDefault(helpdesk != "email")
+        self.save_button.setAutoDefault(helpdesk != "email")
         self.path.setText(str(self._folder / f"ticket-alert-{self._draft.alert_id}{suffix}"))
 
     def _ready(self, helpdesk: str) -> str | None:

@@ -123,21 +123,28 @@ def views_from_json(text: object) -> list[SavedView]:
 
 SAVE_TITLE = "Save view"
 SAVE_LABEL = "Save the filters, search and sort shown now as a view named:"
+SHARE_TITLE = "Share with the team"
+SHARE_LABEL = (
+    "Share the filters and search shown now with everyone in this workspace, as a team "
+    "filter named:"
+)
 # Room beside the explanation (measured in the dialog's font, so it holds at 150 % text):
 # QInputDialog alone is 200 px wide, and its title was clipped in the title bar.
 SAVE_ROOM = 72
 
 
-def name_dialog(parent: QWidget, suggested: str) -> QInputDialog:
-    """The Save view prompt: its title, what is saved, the name (``suggested`` selected)."""
+def name_dialog(parent: QWidget, suggested: str, *, share: bool = False) -> QInputDialog:
+    """The Save view prompt (``share``: the Share with the team one): its title, what is
+    saved and for whom, the name (``suggested`` selected)."""
+    title, label = (SHARE_TITLE, SHARE_LABEL) if share else (SAVE_TITLE, SAVE_LABEL)
     dialog = QInputDialog(parent)
-    dialog.setWindowTitle(SAVE_TITLE)
+    dialog.setWindowTitle(title)
     dialog.setInputMode(QInputDialog.InputMode.TextInput)
-    dialog.setLabelText(SAVE_LABEL)
+    dialog.setLabelText(label)
     dialog.setTextValue(suggested)
-    dialog.setOkButtonText("Save")
+    dialog.setOkButtonText("Share" if share else "Save")
     metrics = dialog.fontMetrics()
-    words = max(metrics.horizontalAdvance(SAVE_LABEL), metrics.horizontalAdvance(SAVE_TITLE) * 3)
+    words = max(metrics.horizontalAdvance(label), metrics.horizontalAdvance(title) * 3)
     # QInputDialog sets its own minimum size when shown: widen its name box instead.
     edit = dialog.findChild(QLineEdit)
     if edit is not None:
@@ -145,8 +152,8 @@ def name_dialog(parent: QWidget, suggested: str) -> QInputDialog:
     return dialog
 
 
-def _ask_name(parent: QWidget, suggested: str) -> str | None:
-    dialog = name_dialog(parent, suggested)
+def _ask_name(parent: QWidget, suggested: str, share: bool = False) -> str | None:
+    dialog = name_dialog(parent, suggested, share=share)
     try:
         if dialog.exec() != QInputDialog.DialogCode.Accepted:
             return None
@@ -210,7 +217,7 @@ class ViewsBar(QObject):
             self,
             current,
             self.selected_team,
-            self._ask_name,
+            ask_name or (lambda suggested: _ask_name(parent, suggested, share=True)),
             confirm or (lambda question: _confirm_team(parent, question)),
             report or (lambda error: _report(parent, error)),
         )

@@ -84,7 +84,7 @@ def test_the_ticket_is_prefilled_edited_and_read_back(qtbot, controller, book, t
     assert (ticket.attributes or {}).get("Priority") == "Urgent"
 
 
-def test_typed_fields_are_not_dropped_unasked(qtbot, controller, book) -> None:  # type: ignore[no-untyped-def]
+def test_typed_fields_are_not_dropped_unasked(qtbot, controller, book, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Cancel, Esc or the close button with changed fields asks first (Keep editing keeps
     them); unchanged, the dialog just closes; Enter never lands on Cancel."""
     from PySide6.QtCore import Qt
@@ -105,6 +105,18 @@ def test_typed_fields_are_not_dropped_unasked(qtbot, controller, book) -> None: 
     assert asked == [1]
     assert dialog.isVisible()  # Keep editing
     assert dialog.description.toPlainText() == "Ann called twice about the invoice."
+    # With the email help desk chosen Enter in a field neither saves nor sends.
+    dialog.helpdesk.setCurrentIndex(2)
+    dialog.address.setText("help@desk.test")  # Save would now write the .eml and close
+    dialog.path.setText(str(tmp_path / "ticket.eml"))
+    assert not dialog.save_button.isDefault()
+    dialog.subject.setFocus()
+    qtbot.keyClick(dialog.subject, Qt.Key.Key_Return)
+    assert dialog.isVisible()
+    assert dialog.problem.isHidden()
+    assert not Path(dialog.path.text()).exists()
+    dialog.helpdesk.setCurrentIndex(0)
+    assert dialog.save_button.isDefault()
     cancel.click()
     assert asked == [1, 1]
     qtbot.waitUntil(lambda: controller.ticket_dialog is None, timeout=TIMEOUT_MS)

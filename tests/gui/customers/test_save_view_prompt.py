@@ -45,3 +45,23 @@ def test_save_hands_back_the_name_typed(qtbot) -> None:
     with qtbot.waitSignal(dialog.accepted, timeout=1000):
         buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert dialog.textValue() == "Big spenders"
+
+
+def test_the_share_prompt_says_it_is_for_everyone_in_the_workspace(qtbot) -> None:
+    from views.customers.saved_views import SHARE_LABEL, SHARE_TITLE
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    dialog = name_dialog(parent, "Renewals", share=True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.windowTitle() == SHARE_TITLE == "Share with the team"
+    label = dialog.findChild(QLabel)
+    assert label is not None
+    assert label.text() == SHARE_LABEL
+    assert "everyone in this workspace" in SHARE_LABEL
+    assert label.width() >= label.fontMetrics().horizontalAdvance(SHARE_LABEL)
+    buttons = dialog.findChild(QDialogButtonBox)
+    assert buttons is not None
+    assert buttons.button(QDialogButtonBox.StandardButton.Ok).text() == "Share"
