@@ -110,6 +110,27 @@ def _table(lines: list[CustomerLine]) -> list[str]:
     return out
 
 
+def _owner_named(workspace: Any, name: str, err: TextIO) -> str | None:
+    """The owner as the customers carry it, named in any case (None, said on ``err``: no
+    customer has that owner)."""
+    from sqlalchemy import select
+
+    from models.schema import Customer
+
+    with workspace.sessions() as session:
+        owners = sorted(
+            {str(o) for o in session.scalars(select(Customer.owner).distinct()) if o},
+            key=str.casefold,
+        )
+    wanted = name.strip().casefold()
+    found = next((o for o in owners if o.casefold() == wanted), None)
+    if found is None:
+        shown = ", ".join(owners[:12]) + (", …" if len(owners) > 12 else "")
+        print(f"error: no customer has the owner '{name.strip()}' (owners: {shown or 'none'}).",
+              file=err)  # fmt: skip
+    return found
+
+
 def _team_filter_members(workspace: Any, name: str, err: TextIO) -> frozenset[int] | None:
     """The ids a team filter keeps (None, said on ``err``: there is no such filter)."""
     from services.segment_policy.team_filters import find_filter, list_filters, members
@@ -141,6 +162,11 @@ def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     stages = frozenset().union(*(args.stage or ()))
     wanted = CustomerFilter(stages=stages, owner=args.owner)
     with command_workspace(args.db) as workspace, translate_db_errors():
+        if args.owner:
+            owner = _owner_named(workspace, args.owner, err)
+            if owner is None:
+                return EXIT_USAGE
+            wanted = replace(wanted, owner=owner)
         if args.filter is not None:
             kept = _team_filter_members(workspace, args.filter, err)
             if kept is None:

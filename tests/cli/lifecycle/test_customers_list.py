@@ -113,3 +113,25 @@ def test_an_unknown_stage_is_a_plain_error(
     assert "renewal (Renewal)" in err
     assert err.rstrip().endswith("at_risk (At risk), none")
     assert "Traceback" not in err
+
+
+def test_owner_is_named_in_any_case_and_an_unknown_one_is_said(book) -> None:  # type: ignore[no-untyped-def]
+    from models.schema import Customer
+
+    url, _stages, ids = book
+    chosen = next(iter(ids.values()))
+    ws = open_workspace(url, backup=False)
+    try:
+        with Session(ws.engine) as s, s.begin():
+            s.get(Customer, chosen).owner = "Hannah Becker"
+    finally:
+        ws.close()
+    code, out, err = run("--db", url, "customers", "list", "--owner", "hannah BECKER",
+                         "--format", "json")  # fmt: skip
+    assert (code, err) == (0, "")
+    assert _json_ids(out) == {chosen}
+    code, out, err = run("--db", url, "customers", "list", "--owner", "Nobody")
+    assert code == 2
+    assert out == ""
+    assert "no customer has the owner 'Nobody' (owners: " in err
+    assert "Hannah Becker" in err
