@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 TEAM_PREFIX = "Team: "  # how a team filter is marked among the person's own views
 SHARE_TEXT = "Share with the team…"
+# The greyed line's name while it has nothing to say (hidden then).
+NOTE_NAME = "Why the team filter actions are off"
 RESTORE_TIP = "Put the team filter you deleted back, as it was"
 
 
@@ -96,7 +98,8 @@ class TeamViews(QObject):
         self.restore_action.setToolTip(RESTORE_TIP)
         self.restore_action.triggered.connect(self.restore_deleted)
         # Why the actions are greyed, said in the menu itself (a greyed line).
-        self.note_action = QAction("", self)
+        # Named even while hidden (a menu item without words has no accessible name).
+        self.note_action = QAction(NOTE_NAME, self)
         self.note_action.setObjectName("teamFilterNote")
         self.note_action.setEnabled(False)
         self.note_action.setVisible(False)
@@ -150,7 +153,7 @@ class TeamViews(QObject):
         if deleted is not None:
             self.restore_action.setText(f"Restore team filter “{deleted[0].name}”")
         self.restore_action.setToolTip(why or RESTORE_TIP)
-        self.note_action.setText(why)
+        self.note_action.setText(why or NOTE_NAME)
         self.note_action.setVisible(bool(why))
 
     def _run(self, change: Callable[[TeamFilterStore], None]) -> bool:

@@ -123,10 +123,12 @@ def test_seven_vendor_fit_reaches_the_same_maximum_with_bounded_work(
 
 
 def test_cdnow_fit_is_unchanged() -> None:
-    # The parameters fitted before the change, digit for digit to 1e-9.
+    # The parameters fitted before the change, to a millionth: tighter than any change to
+    # the fit would stay within, looser than the last digits in which two processors'
+    # floating-point sums differ (s moved by 1.3e-9 between two machines, same wheels).
     data = cdnow_calibration()
     fit = fit_paretonbd(data["x"], data["t_x"], data["T"])
-    assert fit.r == pytest.approx(0.5532769384263893, rel=1e-9)
-    assert fit.alpha == pytest.approx(10.577682594684156, rel=1e-9)
-    assert fit.s == pytest.approx(0.6062407853800524, rel=1e-9)
-    assert fit.beta == pytest.approx(11.66876229185329, rel=1e-9)
+    assert fit.r == pytest.approx(0.5532769384263893, rel=1e-6)
+    assert fit.alpha == pytest.approx(10.577682594684156, rel=1e-6)
+    assert fit.s == pytest.approx(0.6062407853800524, rel=1e-6)
+    assert fit.beta == pytest.approx(11.66876229185329, rel=1e-6)
