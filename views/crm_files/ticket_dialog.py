@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -30,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.crm_files.records import TicketDraft
-from views.kit.confirm import ask_yes_cancel
+from views.kit.confirm import ask_keep_or_discard, ask_yes_cancel
 from views.kit.dialog_parts import set_tone
 
 # help desk -> (its name in the list, the file's suffix)
@@ -244,19 +243,10 @@ class TicketDialog(QDialog):
 
 
 def ask_discard_ticket(parent: QWidget) -> bool:
-    """The ticket dialog closes with changed fields: True to discard them. Keep editing is
-    the default (Enter and Esc keep the ticket)."""
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Discard the ticket?")
-    box.setText("The ticket has changes that were not saved or sent.")
-    box.setInformativeText("Discarded, they are lost.")
-    keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
-    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
-    box.setDefaultButton(keep)
-    box.setEscapeButton(keep)
-    try:
-        box.exec()
-        return box.clickedButton() is discard
-    finally:
-        box.deleteLater()
+    """The ticket dialog closes with changed fields: True to discard them."""
+    return ask_keep_or_discard(
+        parent,
+        "Discard the ticket?",
+        "The ticket has changes that were not saved or sent.",
+        "Discarded, they are lost.",
+    )

@@ -25,3 +25,22 @@ def ask_yes_cancel(parent: QWidget | None, title: str, question: str) -> bool:
         QMessageBox.StandardButton.Cancel,
     )
     return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_keep_or_discard(parent: QWidget | None, title: str, text: str, more: str) -> bool:
+    """Typed work would be dropped: True only when the person chooses Discard. Keep editing
+    is the default, so Enter and Esc keep the work."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.setInformativeText(more)
+    keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    try:
+        box.exec()
+        return box.clickedButton() is discard
+    finally:
+        box.deleteLater()

@@ -18,7 +18,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
-from views.kit.confirm import ask_yes_cancel
+from views.kit.confirm import ask_keep_or_discard, ask_yes_cancel
 from views.kit.file_dialogs import save_file_name
 from views.outreach.composer_dialog import RecipientDialog, RequestPreviewDialog
 
@@ -64,21 +64,13 @@ def confirm_problems(parent: QWidget, problems: list[str]) -> bool:
 def ask_discard(parent: QWidget, customer: str) -> bool:
     """The composer closes with edits not copied or sent: True to discard them. Keep
     editing is the default (Enter and Esc keep the draft)."""
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Discard your edits?")
     to = f" to {customer}" if customer else ""
-    box.setText(f"The draft{to} has changes you have not copied or sent.")
-    box.setInformativeText("Discarded, they are lost. Keep editing to copy or send them first.")
-    keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
-    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
-    box.setDefaultButton(keep)
-    box.setEscapeButton(keep)
-    try:
-        box.exec()
-        return box.clickedButton() is discard
-    finally:
-        box.deleteLater()
+    return ask_keep_or_discard(
+        parent,
+        "Discard your edits?",
+        f"The draft{to} has changes you have not copied or sent.",
+        "Discarded, they are lost. Keep editing to copy or send them first.",
+    )
 
 
 def ask_sent(parent: QWidget, customer: str) -> bool:
