@@ -55,13 +55,17 @@ def maya_does(workspace: Workspace, card: tuple[int, ...], action: str, **params
         desk.close()
 
 
-def card_events(workspace: Workspace, card: tuple[int, ...]) -> list[tuple[str, str]]:
+def card_events(
+    workspace: Workspace, card: tuple[int, ...], after: int = 0
+) -> list[tuple[str, str]]:
+    """Who did what to the card's alerts (their raising aside), after audit row ``after``."""
     marks = ",".join("?" * len(card))
     found = rows(
         workspace,
         "SELECT actor, action FROM audit_events WHERE entity_type = 'alert' "
-        f"AND entity_id IN ({marks}) AND action != 'alert.created' ORDER BY id",
+        f"AND entity_id IN ({marks}) AND action != 'alert.created' AND id > ? ORDER BY id",
         *card,
+        after,
     )
     return [(str(a), str(b)) for a, b in found]
 
@@ -75,7 +79,10 @@ def test_an_action_on_a_card_maya_changed_is_refused_and_the_card_shows_her_chan
     assert shown.status == "open"
     card = shown.card_ids
     marks = ",".join("?" * len(card))
-    assert card_events(workspace, card) == []
+    # Nobody has touched the card yet (the app's own marks at raising, such as a held-out
+    # alert of the day's draw, are not a person's doing).
+    assert [e for e in card_events(workspace, card) if e[0] != "Account Radar"] == []
+    start = rows(workspace, "SELECT coalesce(max(id), 0) FROM audit_events")[0][0]
     maya_does(workspace, card, "resolve", outcome="won_back")
 
     qtbot.mouseClick(view.action_pane.buttons["start"], Qt.MouseButton.LeftButton)
@@ -106,7 +113,7 @@ def test_an_action_on_a_card_maya_changed_is_refused_and_the_card_shows_her_chan
     assert rows(workspace, f"SELECT DISTINCT status FROM alerts WHERE id IN ({marks})", *card) == [
         ("resolved",)
     ]
-    assert card_events(workspace, card) == [(MAYA, "alert.resolved")] * len(card)
+    assert card_events(workspace, card, start) == [(MAYA, "alert.resolved")] * len(card)
     # Nothing of the user's to undo: Ctrl+Z leaves Maya's change alone.
     assert not window.undo_action.isEnabled()
     if os.environ.get("SHOT_DIR"):
@@ -116,7 +123,7 @@ def test_an_action_on_a_card_maya_changed_is_refused_and_the_card_shows_her_chan
         )
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     settle(qtbot, jobs)
-    assert card_events(workspace, card) == [(MAYA, "alert.resolved")] * len(card)
+    assert card_events(workspace, card, start) == [(MAYA, "alert.resolved")] * len(card)
 
     # Acting anew on what is there now works, and the notice goes.
     qtbot.mouseClick(pane.buttons["reopen"], Qt.MouseButton.LeftButton)
