@@ -299,7 +299,7 @@ def _write(
     woke = {"from": "snoozed", "to": "open"}
     events += [event(at, actor, "alert.woke", i, woke) for i in wake["id"].tolist()]
 
-    # Alerts of rules that were not evaluated (disabled, or no previous scoring) are
+    # Alerts of rules that were not evaluated (disabled, or no scoring of an earlier day) are
     # left as they are.
     considered = active[active["rule_key"].isin(sorted(evaluated))]
     merged = candidates.merge(

@@ -342,7 +342,7 @@ def not_evaluated(inputs: AlertInputs, config: AlertConfig) -> dict[str, str]:
     if inputs.previous_as_of is None:
         for key in ("risk_rising", "engagement_drop"):
             if config.rule(key).enabled:
-                why[key] = "no previous scoring"
+                why[key] = "no scoring of an earlier day to compare with"
     if config.rule("usage_drop").enabled and inputs.usage is None:
         why["usage_drop"] = NO_USAGE
     chance = inputs.customers.get("lapse_chance")

@@ -24,7 +24,7 @@ from services.lifecycle.health import (
     profile_weights,
     stage_label,
 )
-from services.lifecycle.stages import STAGE_LABELS
+from services.lifecycle.stages import NO_STAGE, STAGE_LABELS
 from services.settings.views import LifecycleSettings, ScoringSettings
 
 __all__ = ["CustomerStage", "customer_stage"]
@@ -92,7 +92,7 @@ def customer_stage(engine: Engine, customer_id: int) -> CustomerStage:
         stored = _stored_words(session, customer_id, book.as_of, stage)
     if staged is None or stage is None:
         why = staged.why if staged is not None else "no orders, contract or stage column yet"
-        return CustomerStage(None, "No stage yet", f"No lifecycle stage {today}: {why}.{stored}")
+        return CustomerStage(None, NO_STAGE, f"No lifecycle stage {today}: {why}.{stored}")
     label = STAGE_LABELS[stage]
     with Session(engine) as session:
         ranks, check = kept_check(session)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from services.core.safe_read import TEMPLATE_LIMIT, read_text
 
@@ -276,9 +276,24 @@ class ThemeManager(QObject):
         self._theme = theme
         self._app.setPalette(palette(theme))
         self._app.setStyleSheet(stylesheet(theme))
+        _recolour_links()
         self.theme_changed.emit(theme)
 
     @Slot(Qt.ColorScheme)
     def _on_style_hints_color_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
         if self._mode is ThemeMode.SYSTEM:
             self._apply()
+
+
+def _recolour_links() -> None:
+    """A label's rich text takes its links' colour from the palette when the text is
+    set, and keeps it through a palette change: each label showing a link sets its text
+    again, so a theme changed while the window is open leaves no link in the old theme's
+    colour (the light theme's blue is about 2.5:1 on the dark status bar)."""
+    for widget in QApplication.allWidgets():
+        if not isinstance(widget, QLabel) or widget.textFormat() == Qt.TextFormat.PlainText:
+            continue
+        text = widget.text()
+        if "<a " in text:
+            widget.setText("")  # the same text again would be ignored
+            widget.setText(text)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStyleHints
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QLabel, QMenu
 
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace, open_workspace, to_url
@@ -236,6 +236,34 @@ def test_system_theme_follows_the_os(
     os_scheme[0] = Qt.ColorScheme.Light
     hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
     assert theme.theme is DARK
+
+
+def test_links_take_the_new_themes_colour(qtbot, theme: ThemeManager) -> None:
+    # A label's rich text keeps the link colour it was set with: the status bar's
+    # "Nothing due" link set in the light theme stayed dark blue on the dark bar.
+    label = QLabel('<a href="my-work">Nothing due</a>')
+    plain = QLabel("<b>not a link</b>")
+    plain.setTextFormat(Qt.TextFormat.PlainText)
+    for widget in (label, plain):
+        qtbot.addWidget(widget)
+        widget.show()
+
+    def link_pixels(colour: str) -> int:
+        image = label.grab().toImage()
+        return sum(
+            image.pixelColor(x, y).name() == colour
+            for x in range(image.width())
+            for y in range(image.height())
+        )
+
+    assert link_pixels(LIGHT.accent) > 0
+    theme.set_mode(ThemeMode.DARK)
+    assert link_pixels(DARK.accent) > 0
+    assert link_pixels(LIGHT.accent) == 0
+    assert plain.text() == "<b>not a link</b>"
+    theme.set_mode(ThemeMode.LIGHT)
+    assert link_pixels(LIGHT.accent) > 0
+    assert link_pixels(DARK.accent) == 0
 
 
 def test_geometry_and_splitters_are_restored(

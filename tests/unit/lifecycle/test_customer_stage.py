@@ -59,7 +59,7 @@ def test_a_stage_without_its_own_profile(book: tuple[Engine, dict[str, int]]) ->
     assert "the first contract began 10 days ago (from the contract's dates)" in found.tip
     assert found.tip.endswith("this stage has no health weights of its own.")
     bare = customer_stage(engine, ids["bare"])
-    assert bare.line == "No stage yet"
+    assert bare.line == "No stage"
 
 
 def test_the_stage_s_profile_waits_for_the_backtest(book: tuple[Engine, dict[str, int]]) -> None:
