@@ -283,13 +283,17 @@ class WorkspaceCustomerSource:
             save_filter(session, view.name, view.filter, view.search, actor=actor,
                         position=position)  # fmt: skip
 
-    def delete_team_view(self, name: str) -> int:
+    def delete_team_view(self, name: str) -> Undoable:
         from services.alerts.config import default_actor
+        from services.alerts.records import TeamFilterBefore
         from services.segment_policy.team_filters import delete_filter
 
         actor = self._actor() or default_actor()
         with translate_db_errors(), self.workspace.sessions() as session, session.begin():
-            return delete_filter(session, name, actor=actor)[1]
+            gone, position = delete_filter(session, name, actor=actor)
+        kept = TeamFilterBefore(gone.name, gone.filter, gone.search, position)
+        return Undoable(f"Deleted team filter “{gone.name}”", "team_filter.deleted", 0,
+                        team_filter=kept)  # fmt: skip
 
     def team_refusal(self) -> str:
         """Why this person may not change the team filters: IT's lock, an offline copy,

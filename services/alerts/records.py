@@ -18,6 +18,7 @@ from models.vocab import ALERT_QUEUES as ALERT_QUEUES
 from models.vocab import SEVERITIES as SEVERITIES
 from services.alerts.playbook_records import PlaybookStatus
 from services.alerts.risk_bands import NOT_AT_RISK_SEGMENTS as NOT_AT_RISK_SEGMENTS
+from services.core.customer_filter import CustomerFilter
 
 SEVERITY_LABELS = {
     "critical": "Critical",
@@ -283,6 +284,18 @@ class AttributesBefore:
 
 
 @dataclass(frozen=True)
+class TeamFilterBefore:
+    """A team filter a user deleted (services/segment_policy/team_filters.py), as it was
+    and where it stood: undo shares it again there, and is refused when a team filter of
+    that name has been shared since."""
+
+    name: str
+    conditions: CustomerFilter
+    search: str
+    position: int
+
+
+@dataclass(frozen=True)
 class Undoable:
     """What one user action changed, so that it can be undone (services.alerts.undo).
 
@@ -317,6 +330,8 @@ class Undoable:
     contacts_added: tuple[int, ...] = ()
     # The interactions whose attributes it replaced (undo puts them back).
     attributes: tuple[AttributesBefore, ...] = ()
+    # The team filter it deleted (undo shares it again; customer_id is 0).
+    team_filter: TeamFilterBefore | None = None
 
     @property
     def can_undo(self) -> bool:

@@ -74,6 +74,8 @@ def undo_change(
         raise UndoRefusedError(f"{change.label} cannot be undone: {change.reason}")
     if change.owners:  # an assignment: whose it was comes back (services/alerts/assign.py)
         return _undo_assignment(engine, change, actor=actor, now=now)
+    if change.team_filter is not None:
+        return _undo_team_filter(engine, change, actor=actor)
     when, who = moment(now), actor or default_actor()
     read = {b.alert_id: b.version for b in change.alerts if b.version is not None}
     with (
@@ -208,6 +210,25 @@ def _restore(alert: Alert, before: AlertBefore, now: dt.datetime) -> None:
     alert.snooze_until_clear = before.snooze_until_clear
     alert.resolved_at = before.resolved_at
     touch(alert, now)
+
+
+def _undo_team_filter(engine: Engine, change: Undoable, *, actor: str | None) -> str:
+    """Share the deleted team filter again where it stood (the setting's change is
+    audited as any is); refused, changing nothing, when one of its name exists again."""
+    from services.segment_policy.team_filters import find_filter, list_filters, save_filter
+
+    kept = change.team_filter
+    assert kept is not None
+    with unit_of_work(engine, write_first=True) as session:
+        again = find_filter(list_filters(session), kept.name)
+        if again is not None:
+            raise UndoRefusedError(
+                f"A team filter named “{again.name}” was shared since, so the deleted one "
+                "was not put back; nothing was changed."
+            )
+        save_filter(session, kept.name, kept.conditions, kept.search,
+                    actor=actor or default_actor(), position=kept.position)  # fmt: skip
+    return f"Undone: {change.label[:1].lower()}{change.label[1:]}"
 
 
 def _undo_assignment(

@@ -1,7 +1,7 @@
 """Team filters in the Customers list's Views: named filters the whole workspace shares
 (services/settings/team_filters.py), listed after the person's own views and marked as
 the team's, shared from the view shown now ("Share with the team…") and deleted (with a
-"Restore" until another is deleted).
+"Restore" until another is deleted, and Ctrl+Z through the window's undo history).
 
 The workspace side is a ``TeamFilterStore`` (app/gui/customers_source.py implements it);
 ``TeamViews`` holds the actions of the Views button's menu for them. A person whose role
@@ -20,7 +20,9 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 if TYPE_CHECKING:
+    from services.alerts.records import Undoable
     from views.customers.saved_views import SavedView
+    from views.kit.undo import UndoHistory
 
 TEAM_PREFIX = "Team: "  # how a team filter is marked among the person's own views
 SHARE_TEXT = "Share with the team…"
@@ -43,8 +45,9 @@ class TeamFilterStore(Protocol):
         ``position`` when new (None: last); a user-facing error when it cannot be."""
         ...
 
-    def delete_team_view(self, name: str) -> int:
-        """Delete the team filter ``name``; where it stood (to restore it there)."""
+    def delete_team_view(self, name: str) -> Undoable:
+        """Delete the team filter ``name``; what was deleted and where it stood (its
+        ``team_filter``), for Restore and Ctrl+Z."""
         ...
 
     def team_refusal(self) -> str:
@@ -86,6 +89,7 @@ class TeamViews(QObject):
         self._report = report
         self._store: TeamFilterStore | None = None
         self._deleted: tuple[SavedView, int] | None = None
+        self._history: UndoHistory | None = None
         self.views: list[SavedView] = []
         self.share_action = QAction(SHARE_TEXT, self)
         self.share_action.setObjectName("shareTeamFilter")
@@ -112,6 +116,10 @@ class TeamViews(QObject):
         menu.addAction(self.restore_action)
         menu.addAction(self.note_action)
         menu.setToolTipsVisible(True)
+
+    def set_undo_history(self, history: UndoHistory | None) -> None:
+        """The window's undo history: a deletion is undone by Ctrl+Z as well."""
+        self._history = history
 
     def set_store(self, store: object) -> None:
         """The open workspace's team filters (None, or a source without them: none)."""
@@ -191,10 +199,22 @@ class TeamViews(QObject):
             "A setting made for it then applies to no one."
         ):
             return
-        where: list[int] = []
-        if self._run(lambda store: where.append(store.delete_team_view(chosen.name))):
-            self._deleted = (chosen, where[0])
-            self.sync()
+        done: list[Undoable] = []
+        if not self._run(lambda store: done.append(store.delete_team_view(chosen.name))):
+            return
+        kept = done[0].team_filter
+        self._deleted = (chosen, kept.position if kept is not None else len(self.views))
+        self.sync()
+        if self._history is not None:
+            self._history.push(done[0], self._after_undo)
+
+    def _after_undo(self) -> None:
+        """Ctrl+Z put a deleted team filter back (or was refused): read them anew, and
+        offer Restore only while the deleted one is still missing."""
+        self.reload()
+        if self._deleted is not None and self.find(self._deleted[0].name) is not None:
+            self._deleted = None
+        self.sync()
 
     def restore_deleted(self) -> None:
         deleted = self._deleted

@@ -152,6 +152,7 @@ class MainWindow(WindowScreens):
         layout.addWidget(self.undo_bar)
         self.detail_pane.set_undo_history(self.undo_history)
         OwnerFollower(self.customers_pane, self.undo_history)  # the table's owner column
+        self.customers_pane.views_bar.team.set_undo_history(self.undo_history)
         # ... and the customer shown reads their owner anew (a segment rule's owners and
         # their undo change customers the pane did not act on).
         self.undo_history.owners_changed.connect(self.detail_pane.refresh)

@@ -21,6 +21,7 @@ from app.workspace import Workspace, open_workspace, to_url
 from services.core.customer_filter import CustomerFilter
 from services.segment_policy.team_filters import list_filters, members, save_filter
 from services.settings import set_setting
+from tests.gui.conftest import RecordingPresenter
 from tests.gui.customers.test_customers_views import (
     choose,
     make_pane,
@@ -30,6 +31,7 @@ from tests.gui.customers.test_customers_views import (
 from views.customers import pane as customers_pane
 from views.customers.pane import CustomersPane
 from views.kit.jobs import JobRunner
+from views.kit.undo import UndoHistory
 from views.settings.segment_page import SegmentPage
 
 TEAM = "Team: "
@@ -146,6 +148,61 @@ def test_share_list_apply_delete_and_restore_a_team_filter(
     assert _members(scored, "Champions with an a") == shown
     assert _items(pane)[-1] == TEAM + "Champions with an a"
     assert not team.restore_action.isVisible()
+
+
+def test_ctrl_z_puts_a_deleted_team_filter_back_where_it_stood(
+    qtbot, jobs: JobRunner, presenter: RecordingPresenter, tmp_path: Path, scored: Workspace
+) -> None:
+    lost = CustomerFilter(segments=frozenset({"Lost"}))
+    with scored.sessions() as session, session.begin():
+        save_filter(session, "Lost ones", lost)
+        save_filter(session, "Healthy", CustomerFilter(health=(70.0, 100.0)), "a")
+        save_filter(session, "Last", CustomerFilter(health=(0.0, 20.0)))
+    source = WorkspaceCustomerSource(scored)
+    prompts = Prompts()
+    pane = _open(qtbot, jobs, tmp_path, source, prompts)
+    team = pane.views_bar.team
+    history = UndoHistory(jobs, pane)
+    history.set_undoer(source.undo_change)
+    team.set_undo_history(history)
+    healthy = _members(scored, "Healthy")
+
+    _choose_view(pane, TEAM + "Healthy")
+    prompts.answers.append(True)
+    team.delete_action.trigger()
+    with scored.sessions() as session:
+        assert [f.name for f in list_filters(session)] == ["Lost ones", "Last"]
+    assert history.last_label == "Deleted team filter “Healthy”"
+
+    with qtbot.waitSignal(history.undone, timeout=30_000) as undone:
+        history.undo_last()
+    assert undone.args == ["Undone: deleted team filter “Healthy”"]
+    with scored.sessions() as session:
+        back = list_filters(session)
+    assert [f.name for f in back] == ["Lost ones", "Healthy", "Last"]  # in its place
+    assert back[1].search == "a"
+    assert _members(scored, "Healthy") == healthy
+    assert [i for i in _items(pane) if i.startswith(TEAM)] == [
+        TEAM + "Lost ones", TEAM + "Healthy", TEAM + "Last",
+    ]  # fmt: skip
+    assert not team.restore_action.isVisible()  # nothing left to restore
+
+    # Deleted again, and another shared under its name since: Ctrl+Z is refused in
+    # words and changes nothing.
+    _choose_view(pane, TEAM + "Lost ones")
+    prompts.answers.append(True)
+    team.delete_action.trigger()
+    with scored.sessions() as session, session.begin():
+        save_filter(session, "LOST ONES", CustomerFilter(health=(0.0, 50.0)))
+    with qtbot.waitSignal(history.changed, timeout=30_000):
+        history.undo_last()
+    qtbot.waitUntil(lambda: bool(presenter.errors), timeout=10_000)
+    (refused,) = presenter.take()
+    assert "was shared since" in str(refused)
+    with scored.sessions() as session:
+        now = list_filters(session)
+    assert [f.name for f in now] == ["Healthy", "Last", "LOST ONES"]
+    assert now[2].filter == CustomerFilter(health=(0.0, 50.0))
 
 
 class RefusedSource(WorkspaceCustomerSource):
