@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from services.core.formatting import format_percent
 from services.replies.records import wilson
 
 __all__ = [
@@ -107,8 +108,8 @@ class ReachReport:
 
 
 def percent(value: float) -> str:
-    """A rate as a whole percentage; under 10 %, one decimal."""
-    return f"{value:.1%}" if value < 0.1 else f"{value:.0%}"
+    """A rate as the app shows every percentage (services/core/formatting.py)."""
+    return format_percent(value)
 
 
 def answered_words(answered: int, sent: int, measure: str) -> str:

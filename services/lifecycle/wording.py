@@ -3,7 +3,7 @@ Stages, the customer pane)."""
 
 from __future__ import annotations
 
-from services.core.formatting import format_date
+from services.core.formatting import format_date, format_percent
 from services.core.money import format_money
 from services.lifecycle.records import StageBook, StageGroup
 
@@ -23,8 +23,9 @@ def money(book: StageBook, cents: float | None) -> str:
 
 
 def percent(value: float | None) -> str:
-    """A share as a whole percentage, "–" when there is none."""
-    return "–" if value is None else f"{value:.0%}"
+    """A share as the app shows every percentage (services/core/formatting.py), "–"
+    when there is none."""
+    return "–" if value is None else format_percent(value)
 
 
 def group_churn(book: StageBook, group: StageGroup) -> str:

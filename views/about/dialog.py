@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from services.core.licences import Licence
 from services.core.version import version_text
+from views.kit.geometry import FitsScreen, resize_for_text
 
 NO_TEXT = "This package ships no licence text; its licence is named in the list."
 HEADERS = ("Package", "Version", "Licence")
@@ -62,7 +63,8 @@ class AboutDialog(QDialog):
     def __init__(self, licences: Sequence[Licence], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("About Account Radar")
-        self.resize(960, 580)
+        resize_for_text(self, 960, 580)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
         self.licences = list(licences)
         title = QLabel("Account Radar", self)
         title.setObjectName("paneTitle")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from services.core.working_days import add_working_days
 from views.kit.formatting import date_edit
+from views.kit.geometry import FitsScreen, resize_for_text
 from views.kit.note_dialog import NoteDialog, submit_with_ctrl_enter
 
 TextPrompt = Callable[[str, str], str | None]
@@ -83,7 +84,8 @@ class CallDialog(NoteDialog):
         note.setObjectName("customerSubtitle")
         note.setWordWrap(True)
         layout.insertWidget(2, note)
-        self.resize(500, 300)
+        resize_for_text(self, 500, 300)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
 
     @property
     def outcome(self) -> str:
@@ -139,7 +141,8 @@ class TaskDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
         submit_with_ctrl_enter(self)
-        self.resize(420, self.sizeHint().height())
+        resize_for_text(self, 420)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
 
 
 def _ask_task(parent: QWidget, customer: str) -> tuple[str, dt.date] | None:

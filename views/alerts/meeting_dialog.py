@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from services.outreach.invitation import DURATIONS, Meeting, meeting_description, write_invitation
 from views.kit.file_dialogs import save_file_name
 from views.kit.formatting import date_edit
+from views.kit.geometry import FitsScreen, resize_for_text
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,8 @@ class MeetingDialog(QDialog):
         layout.addWidget(self.warning)
         layout.addWidget(buttons)
         self._now = local_now
-        self.resize(520, self.sizeHint().height())
+        resize_for_text(self, 520)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
 
     @property
     def start(self) -> dt.datetime:

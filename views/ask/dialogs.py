@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.kit.geometry import FitsScreen, resize_for_text
+
 
 class SaveQuestionDialog(QDialog):
     """Asks for the title a question is saved under.
@@ -63,7 +65,8 @@ class SaveQuestionDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         layout.setSpacing(8)
-        self.resize(580, self.sizeHint().height())
+        resize_for_text(self, 580)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
 
     def _on_save(self) -> None:
         title = " ".join(self.title_edit.text().split())
@@ -126,7 +129,8 @@ class AskPreviewDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.text, 1)
         layout.addWidget(buttons)
-        self.resize(860, 640)
+        resize_for_text(self, 860, 640)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
 
     def _choose(self, choice: str) -> None:
         if self._chosen or not self._asking:

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from services.core.formatting import format_date
 from views.kit.accessibility import name
 from views.kit.dialog_parts import current_theme, plain_label, set_tone
+from views.kit.geometry import FitsScreen, resize_for_text
 
 if TYPE_CHECKING:
     from services.conversations.stored import OpenedConversation, PromiseShown
@@ -349,7 +350,8 @@ class RequestPreview(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.text, 1)
         layout.addWidget(buttons)
-        self.resize(820, 560)
+        resize_for_text(self, 820, 560)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
 
 
 def ask_to_send(parent: QWidget, text: str, host: str) -> bool:

@@ -46,7 +46,7 @@ from views.importing.preview_page import ImportPreviewPage
 from views.importing.report import ImportReportView, SavePathFn
 from views.importing.source import ImportOutcome, ImportRequest, ImportSource
 from views.kit.dialog_parts import current_theme, plain_label, set_tone
-from views.kit.geometry import FitsScreen
+from views.kit.geometry import FitsScreen, resize_for_text
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, Operation, TaskState
@@ -141,7 +141,7 @@ class ImportDialog(QDialog):
         page.mapping_editor.kind_chosen.connect(self._on_mapping_editor_kind_chosen)
         page.mapping_editor.mapping_changed.connect(self._on_mapping_editor_mapping_changed)
         self._show_page(PREVIEW_PAGE)
-        self.resize(1040, 680)
+        resize_for_text(self, 1040, 680)
         FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
         self.preview_page.apply_theme(current_theme(self))
         self._start_reading()

@@ -25,6 +25,7 @@ from views.importing.source import ImportSource
 from views.item_models.import_tables import ImportHistoryModel
 from views.kit.confirm import ask_yes_cancel
 from views.kit.dialog_parts import configure_table, plain_label, set_tone
+from views.kit.geometry import FitsScreen, resize_for_text
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, TaskState
@@ -118,7 +119,8 @@ class ImportHistoryDialog(QDialog):
         layout.addWidget(subtitle)
         layout.addWidget(self.stack, 1)
         layout.addLayout(footer)
-        self.resize(1000, 520)
+        resize_for_text(self, 1000, 520)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
         self.reload()
 
     # -- loading ----------------------------------------------------------------------

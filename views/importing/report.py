@@ -27,6 +27,7 @@ from views.item_models.import_tables import FileReportModel, RejectsModel
 from views.kit.accessibility import name
 from views.kit.dialog_parts import configure_table, set_tone
 from views.kit.file_dialogs import save_file_name
+from views.kit.geometry import FitsScreen, resize_for_text
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, TaskState
@@ -288,4 +289,5 @@ class ImportReportDialog(QDialog):
         layout.setSpacing(10)
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
-        self.resize(860, 520)
+        resize_for_text(self, 860, 520)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.kit.geometry import FitsScreen, resize_for_text
 from views.kit.note_dialog import submit_with_ctrl_enter
 
 # (customer, owner now, teammates) -> the new owner's name, or None when cancelled.
@@ -81,7 +82,8 @@ class AssignDialog(QDialog):
         layout.addWidget(self.buttons)
         submit_with_ctrl_enter(self)
         self._update_ok()
-        self.resize(440, self.sizeHint().height())
+        resize_for_text(self, 440)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
 
     @property
     def chosen(self) -> str:

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.kit.geometry import FitsScreen, resize_for_text
+
 # (title, question, the confirming button's label) -> the note ("" for none), or None
 # when cancelled.
 NotePrompt = Callable[[str, str, str], str | None]
@@ -62,7 +64,8 @@ class ConfirmNoteDialog(QDialog):
         layout.addWidget(buttons)
         self.note.setFocus()
         self.setMinimumWidth(440)
-        self.resize(480, self.sizeHint().height())
+        resize_for_text(self, 480)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
 
     @property
     def text(self) -> str:

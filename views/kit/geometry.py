@@ -7,6 +7,30 @@ from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QRect, QSize, Qt, QTi
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QScrollArea, QSizePolicy, QSplitter, QWidget
 
+# The text size the windows' first sizes are chosen for: 9 points at 96 dots an inch
+# (views/kit/theme.py SHEET_POINTS), 12 pixels.
+BASE_POINTS = 9.0
+BASE_DPI = 96.0
+
+
+def text_scale(widget: QWidget) -> float:
+    """How many times larger than the base size the widget's text is drawn: 1.5 with
+    150 % text (a larger system font, or a font DPI of 144), never below 1. A display
+    scaled to 150 % is not larger text: its pixels are counted at 96 DPI already."""
+    font = widget.font()
+    points = font.pointSizeF()
+    pixels = points * widget.logicalDpiY() / 72.0 if points > 0 else float(font.pixelSize())
+    return max(1.0, pixels / (BASE_POINTS * BASE_DPI / 72.0))
+
+
+def resize_for_text(widget: QWidget, width: int, height: int | None = None) -> None:
+    """Give a window its first size, chosen for 100 % text, grown with its text (at 150 %
+    text the labels and columns of an 820x560 dialog need 1230x840); ``height`` None: the
+    height the window asks for. FitsScreen then keeps it within the screen."""
+    scale = text_scale(widget)
+    tall = widget.sizeHint().height() if height is None else round(height * scale)
+    widget.resize(round(width * scale), tall)
+
 
 def fit_rect(rect: QRect, available: QRect, minimum: QSize) -> QRect:
     """``rect`` made to fit ``available`` (a screen's free area): no larger than it (but

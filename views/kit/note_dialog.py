@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.kit.geometry import FitsScreen, resize_for_text
 from views.kit.mention_edit import MentionEdit
 
 
@@ -62,7 +63,8 @@ class NoteDialog(QDialog):
         submit_with_ctrl_enter(self)
         # The text field takes Ctrl+Enter itself (a line break) before any shortcut does.
         self.text.installEventFilter(self)
-        self.resize(440, 220)
+        resize_for_text(self, 440, 220)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802  (Qt's name)
         if (

@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 
 from views.kit.accessibility import label_for, name
 from views.kit.combo import ComboBox
-from views.kit.geometry import FitsScreen, VerticalScrollArea
+from views.kit.geometry import FitsScreen, VerticalScrollArea, resize_for_text
 from views.outreach.prompt_bar import PromptBar
 
 VARIANTS = 2
@@ -322,7 +322,7 @@ class ComposerDialog(QDialog):
         layout.addWidget(self.sent_prompt)
         layout.addWidget(self.drafts_scroll, 1)
         layout.addLayout(bottom)
-        self.resize(1100, 720)
+        resize_for_text(self, 1100, 720)
         FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
         self._on_choice_toggled()
         self.set_drafting(False)
@@ -633,7 +633,8 @@ class RequestPreviewDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.text, 1)
         layout.addWidget(buttons)
-        self.resize(860, 640)
+        resize_for_text(self, 860, 640)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
 
     def _done(self, choice: str) -> None:
         self.result_choice = choice

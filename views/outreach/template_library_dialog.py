@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from views.kit.accessibility import name
 from views.kit.confirm import ask_yes_cancel
-from views.kit.geometry import FitsScreen
+from views.kit.geometry import FitsScreen, resize_for_text
 
 PREVIEW_DELAY_MS = 250
 
@@ -172,7 +172,7 @@ class TemplateLibraryDialog(QDialog):
         self.goals.selectionModel().currentRowChanged.connect(
             lambda current, _previous: self._show_goal(current.row())
         )
-        self.resize(1100, 640)
+        resize_for_text(self, 1100, 640)
         FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
         self.goals.setCurrentIndex(self.goal_model.index(0, 0))
 

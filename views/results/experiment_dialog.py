@@ -29,6 +29,7 @@ from services.alerts.experiment_records import (
 from views.kit.accessibility import label_for, name, name_field
 from views.kit.combo import ComboBox
 from views.kit.dialog_parts import set_tone
+from views.kit.geometry import FitsScreen, resize_for_text
 
 INTRO = (
     "Each alert of the outreach arm that matches and has not been contacted yet gets one "
@@ -95,7 +96,8 @@ class NewExperimentDialog(QDialog):
         layout.addWidget(self.problem_label)
         layout.addWidget(buttons)
         self._on_kind_changed()
-        self.resize(460, self.sizeHint().height())
+        resize_for_text(self, 460)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
 
     def _on_kind_changed(self) -> None:
         for box in self.strategy_boxes:

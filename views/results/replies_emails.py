@@ -23,6 +23,7 @@ from services.replies.wording import HOW_WORDS, duration, period_words
 from views.item_models.work_list_model import WorkColumn, WorkListModel
 from views.kit.accessibility import name
 from views.kit.dialog_parts import configure_table, current_theme, plain_label
+from views.kit.geometry import FitsScreen, resize_for_text
 from views.kit.lists import PeopleTableView
 
 CUSTOMER_COLUMN = 1
@@ -86,7 +87,8 @@ class ReplyEmailsDialog(QDialog):
         self.group = group
         count = group.sent
         self.setWindowTitle(f"{group.label}: {count:,} email" + ("" if count == 1 else "s"))
-        self.resize(1100, 520)
+        resize_for_text(self, 1100, 520)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
         layout = QVBoxLayout(self)
         what = (
             f"{group.label}: {count:,} emails, {group.replied:,} replied. "

@@ -13,6 +13,7 @@ from services.support.wording import duration, period_words
 from views.item_models.work_list_model import WorkColumn, WorkListModel
 from views.kit.accessibility import name
 from views.kit.dialog_parts import configure_table, current_theme, plain_label
+from views.kit.geometry import FitsScreen, resize_for_text
 from views.kit.lists import PeopleTableView
 
 CUSTOMER_COLUMN = 3
@@ -68,7 +69,8 @@ class SupportTicketsDialog(QDialog):
         self.tickets = report.tickets_of(group)
         count = len(self.tickets)
         self.setWindowTitle(f"{group.label}: {count:,} ticket" + ("" if count == 1 else "s"))
-        self.resize(1100, 520)
+        resize_for_text(self, 1100, 520)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
         layout = QVBoxLayout(self)
         what = f"{group.label}, {period_words(report)}: {count:,} tickets, oldest first."
         if group.repeat_ids:

@@ -44,6 +44,7 @@ from services.core.records import (
     ModelReport,
     orders_backtest_text,
 )
+from views.kit.geometry import FitsScreen, resize_for_text
 from views.kit.theme import LIGHT, Theme
 
 if TYPE_CHECKING:
@@ -295,7 +296,8 @@ class ModelReportDialog(QDialog):
         layout.setSpacing(10)
         layout.addWidget(self._stack, 1)
         layout.addWidget(buttons)
-        self.resize(980, 680)
+        resize_for_text(self, 980, 680)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
         self.set_report(None)
 
     def _build_report_page(self) -> QWidget:  # noqa: PLR0915

@@ -49,7 +49,7 @@ from services.core.policy import LOCKED_NOTE
 from services.core.setting_spec import HOME_CURRENCY_UNIT
 from views.kit.accessibility import name
 from views.kit.combo import ComboBox
-from views.kit.geometry import FitsScreen
+from views.kit.geometry import FitsScreen, resize_for_text
 from views.settings.email_pages import DraftingTools, EmailSettingsSource, SendingTools
 from views.settings.notify_page import NotifySettingsSource, NotifyTools
 from views.settings.scope import page_note, scope_tag, titled
@@ -382,7 +382,7 @@ class SettingsDialog(QDialog):
         layout.addLayout(body, 1)
         layout.addWidget(self.summary)
         layout.addLayout(bottom)
-        self.resize(820, 560)
+        resize_for_text(self, 820, 560)
         FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
 
         self._add_tools(email, notify)

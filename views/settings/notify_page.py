@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from views.kit.accessibility import name, name_field
 from views.kit.confirm import ask_yes_cancel
-from views.kit.geometry import FitsScreen
+from views.kit.geometry import FitsScreen, resize_for_text
 from views.settings.email_pages import SettingsForm, Tone, set_tone
 
 SERVICE_KEY = "notify.service"
@@ -226,5 +226,5 @@ class PostPreviewDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(panes, 1)
         layout.addWidget(self.buttons)
-        self.resize(980, 560)
+        resize_for_text(self, 980, 560)
         FitsScreen(self)

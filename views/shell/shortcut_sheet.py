@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.kit.geometry import FitsScreen, resize_for_text
+
 
 @dataclass(frozen=True)
 class Shortcut:
@@ -124,4 +126,5 @@ class ShortcutSheet(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(buttons)
-        self.resize(480, 640)
+        resize_for_text(self, 480, 640)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from views.kit.dialog_parts import set_tone
+from views.kit.geometry import FitsScreen, resize_for_text
 
 # A section's tone colours its heading: "positive", "warning", "critical" or "muted".
 TONES = ("positive", "warning", "critical", "muted")
@@ -91,7 +92,8 @@ class SyncReportDialog(QDialog):
         layout.addWidget(self.headline)
         layout.addWidget(self.details, 1)
         layout.addWidget(buttons)
-        self.resize(640, 420)
+        resize_for_text(self, 640, 420)
+        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
 
     def text(self) -> str:
         """Everything the dialog says, as plain text (for the tests and for copying)."""
