@@ -57,11 +57,19 @@ def read_choices(workspace: Workspace, choices: PackChoices) -> PackChoices:
 def customer_file_stem(workspace: Workspace, customer_id: int) -> str:
     """The suggested file name of an account's pack, without its suffix: named as the
     pack's title reads, so the privacy setting's mask holds for the name as for the
-    content ("Review pack - Maria surname withheld"; database worker)."""
+    content. A withheld part is left out of the name and the customer's number in the
+    app added, so two Marias' packs differ ("Review pack - Maria - customer 1234";
+    database worker)."""
+    from services.outreach.prompt import WITHHELD
     from services.packs.customer import customer_pack_title
 
     title = customer_pack_title(workspace.engine, customer_id)
-    stem = " ".join("".join(ch for ch in title if ch.isalnum() or ch in " -_.").split())
+    shown = title
+    for mask in WITHHELD.values():
+        shown = shown.replace(mask, " ")
+    stem = " ".join("".join(ch for ch in shown if ch.isalnum() or ch in " -_.").split())
+    if shown != title:
+        stem = f"{stem} - customer {customer_id}" if stem else f"customer {customer_id}"
     return f"Review pack - {stem or customer_id}"
 
 

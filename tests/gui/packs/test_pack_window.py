@@ -86,9 +86,11 @@ def test_the_customer_panes_button_writes_the_accounts_pdf(  # type: ignore[no-u
     assert written.args == [str(out)]
     assert asked[0].target == ids["A"]
     assert asked[0].template == "The plain built-in template"
-    # The file name withholds what the pack withholds (the surname, by default).
-    assert asked[0].suggested == "Review pack - Ada surname withheld"
-    assert ReviewPackDialog(asked[0]).suggested_name() == "Review pack - Ada surname withheld.pdf"
+    # The file name withholds what the pack withholds (the surname, by default), and
+    # names the customer's number in the app instead.
+    stem = f"Review pack - Ada - customer {ids['A']}"
+    assert asked[0].suggested == stem
+    assert ReviewPackDialog(asked[0]).suggested_name() == f"{stem}.pdf"
     reader = PdfReader(str(out))
     assert len(reader.pages) == 5  # the title page and four sections
     first = " ".join(reader.pages[0].extract_text().split())
