@@ -87,11 +87,17 @@ class AssignDialog(QDialog):
 
     @property
     def chosen(self) -> str:
-        """The name chosen or typed; NO_OWNER for the "No owner" entry."""
+        """The name chosen or typed; NO_OWNER for the "No owner" entry. A teammate's
+        name typed in other capitals is that teammate, spelled as the list spells it (so
+        "priya raman" does not make a second Priya Raman in the owner filters)."""
         text = " ".join(self.who.currentText().split())
         index = self.who.findData(NO_OWNER)
         if index >= 0 and text == self.who.itemText(index):
             return NO_OWNER
+        folded = text.casefold()
+        for i in range(self.who.count()):
+            if i != index and self.who.itemText(i).casefold() == folded:
+                return self.who.itemText(i)
         return text
 
     def _update_ok(self, *_args: object) -> None:

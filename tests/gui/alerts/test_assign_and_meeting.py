@@ -199,6 +199,13 @@ def test_the_dialogs_at_1366(qtbot, window: MainWindow) -> None:
     assert not ok.isEnabled()  # nobody chosen yet
     assign.who.setCurrentIndex(0)
     assert ok.isEnabled()
+    # A teammate typed in other capitals is that teammate, as the list spells them; a
+    # new name stays as typed.
+    teammate = assign.who.itemText(0)
+    assign.who.setEditText(f"  {teammate.upper()} ")
+    assert assign.chosen == teammate
+    assign.who.setEditText("Someone  New")
+    assert assign.chosen == "Someone New"
     assign.grab().save("/tmp/assign_dialog.png")
     meeting = MeetingDialog(alert.customer, alert.email, ["No order in 94 days"], window)
     qtbot.addWidget(meeting)
