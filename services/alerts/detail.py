@@ -211,6 +211,17 @@ def _contacted_anyway(alert: Alert) -> str | None:
     return f"Held out, but contacted on {day} ({why}): counted in neither group."
 
 
+def _day(value: object) -> str:
+    """A day kept in an audit event's details (ISO, as written) in the one style dates
+    are shown in ("Nov 28, 2026"); anything else as it is."""
+    if isinstance(value, str):
+        try:
+            return format_date(dt.date.fromisoformat(value[:10]))
+        except ValueError:
+            return value
+    return str(value)
+
+
 def describe_event(action: str, details: dict[str, Any] | None) -> str:
     """One audit event in plain words."""
     d = details or {}
@@ -219,11 +230,11 @@ def describe_event(action: str, details: dict[str, Any] | None) -> str:
         head += f": {OUTCOME_LABELS.get(d['outcome'], d['outcome']).lower()}"
     elif action == "alert.snoozed":
         clear = d.get("until_clear")
-        head += " until the condition clears" if clear else f" until {d.get('until')}"
+        head += " until the condition clears" if clear else f" until {_day(d.get('until'))}"
     elif action == "alert.task_created":
-        head += f" (due {d.get('due')})"
+        head += f" (due {_day(d.get('due'))})"
     elif action == "alert.task_rescheduled":
-        head += f" to {d.get('due')}"
+        head += f" to {_day(d.get('due'))}"
     elif action == "customer.do_not_contact":
         head = "Marked do not contact" if d.get("value") else "Do not contact removed"
     elif action == "alert.call_logged" and d.get("outcome") not in (None, CALL_CONVERSATION):

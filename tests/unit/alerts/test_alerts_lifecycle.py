@@ -465,7 +465,7 @@ def test_calls_notes_and_tasks(book: Book) -> None:
         "alert.task_created",
         "alert.task_done",
     ]
-    assert detail.history[-2].what == "Task (due 2025-06-17): Call back"
+    assert detail.history[-2].what == "Task (due Jun 17, 2025): Call back"
 
 
 def test_the_window_entry_point_applies_actions_by_name(book: Book) -> None:

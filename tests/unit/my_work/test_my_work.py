@@ -207,7 +207,7 @@ def test_rescheduling_validates_audits_and_undoes(book: Book) -> None:
     )
     assert tuple(audit) == ("maya", "alert", alerts["Ada"])
     history = [e.what for e in alert_detail(book.engine, alerts["Ada"], now=NOW).history]
-    assert "Task rescheduled to 2025-06-24: Call" in history
+    assert "Task rescheduled to Jun 24, 2025: Call" in history
 
     undo_change(book.engine, change, actor="maya", now=NOW)
     due = one(book, f"SELECT due_date FROM actions WHERE id = {action}")[0]
