@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from services.core.formatting import format_date
 from services.lifecycle.reach_records import ReachGroup, best_words, measure_note
 from services.lifecycle.reach_records import percent as reach_percent
 from services.lifecycle.records import LifecycleResults, StageGroup
@@ -63,11 +64,27 @@ def stage_columns(results: LifecycleResults | None) -> list[WorkColumn]:
         WorkColumn("Stage", lambda g: g.label),
         WorkColumn("Customers", lambda g: f"{g.customers:,}"),
         WorkColumn("Value", value, tooltip=lambda g: "Predicted value over the scoring's months"),
-        WorkColumn("Churn risk", lambda g: percent(g.churn_risk),
-                   tooltip=lambda g: "Mean churn risk of the latest scoring"),  # fmt: skip
-        WorkColumn("Churned after", churned,
-                   tooltip=lambda g: "Of those who had ordered, no order within the horizon"),
-    ]  # fmt: skip
+        WorkColumn(
+            "Churn risk",
+            lambda g: percent(g.churn_risk),
+            tooltip=lambda g: "Mean churn risk of the latest scoring",
+        ),  # fmt: skip
+        WorkColumn("Churned after", churned, tooltip=lambda g: churned_tip(results, g)),
+    ]
+
+
+def churned_tip(results: LifecycleResults | None, group: StageGroup) -> str:
+    """What "Churned after" counts, and when a dash will have a figure."""
+    what = "Of those who had ordered, no order within the horizon after the date"
+    if results is None or group.followed:
+        return what
+    book = results.book
+    known = format_date(book.as_of + dt.timedelta(days=book.horizon_days))
+    return (
+        f"{what}. Known once the {book.horizon_days}-day horizon after "
+        f"{format_date(book.as_of)} has passed, on {known} (`report stages --as-of` an "
+        "earlier date shows it now)."
+    )
 
 
 def group_label(group: ReachGroup) -> str:

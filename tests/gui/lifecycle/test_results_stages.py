@@ -47,6 +47,12 @@ def test_the_stages_and_the_best_times(qtbot, jobs, book) -> None:  # type: igno
     model = section.stage_model
     assert model.index(0, 0).data() == "Onboarding"
     assert model.index(0, 1).data() == "1"
+    # Today's stages have had no horizon after them yet: the dash says when it is known.
+    assert model.index(0, 4).data() == "–"
+    tip = model.index(0, 4).data(Qt.ItemDataRole.ToolTipRole)
+    horizon = section.results.book.horizon_days
+    assert f"Known once the {horizon}-day horizon after" in tip
+    assert "report stages --as-of" in tip
     assert "every stage's health uses the one profile" in section.profiles_label.text()
     reach = section.reach_model
     assert reach.index(0, 0).data() == "All customers"
