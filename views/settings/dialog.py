@@ -49,7 +49,7 @@ from services.core.policy import LOCKED_NOTE
 from services.core.setting_spec import HOME_CURRENCY_UNIT
 from views.kit.accessibility import name
 from views.kit.combo import ComboBox
-from views.kit.geometry import FitsScreen, resize_for_text
+from views.kit.geometry import FitsScreen, resize_for_text, text_scale
 from views.settings.email_pages import DraftingTools, EmailSettingsSource, SendingTools
 from views.settings.notify_page import NotifySettingsSource, NotifyTools
 from views.settings.scope import page_note, scope_tag, titled
@@ -67,6 +67,7 @@ class CustomPage(Protocol):
 
 # Kinds whose editor keeps its natural width (the rest stretch across the page).
 _NARROW_KINDS = ("int", "float", "choice")
+ITEM_PADDING = 10  # the pages' list's items' padding each side (app.qss, settingsGroups)
 
 
 @dataclass(frozen=True)
@@ -341,7 +342,11 @@ class SettingsDialog(QDialog):
         self.groups.setAccessibleName("Settings pages")
         self.groups.setModel(self.group_model)
         self.groups.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
-        self.groups.setMaximumWidth(230)
+        self.groups.setMaximumWidth(round(230 * text_scale(self)))
+        # A name longer than the list is wide wraps onto a second line, never cut.
+        self.groups.setWordWrap(True)
+        self.groups.setResizeMode(QListView.ResizeMode.Adjust)
+        self.groups.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.pages = QStackedWidget(self)
         order: list[str] = []
         by_group: dict[str, list[SettingField]] = {}
@@ -353,6 +358,7 @@ class SettingsDialog(QDialog):
         for group in order:
             self._add_page(group, by_group[group])
         self.group_model.setStringList(self.group_names)
+        self._fit_group_names()
         self.groups.selectionModel().currentRowChanged.connect(
             lambda current, _previous: self._on_group_changed(current.row())
         )
@@ -497,6 +503,18 @@ class SettingsDialog(QDialog):
         self.group_model.setStringList(self.group_names)
         self._group_of[key] = self.pages.count() - 1
         self._custom[key] = cast("CustomPage", page)  # SegmentPage: value, changed, problem
+
+    def _fit_group_names(self) -> None:
+        """The pages' list as wide as its longest name (with the items' padding, the
+        border and the scroll bar), up to 340 pixels at 100 % text: at 150 % text no
+        page's name is cut."""
+        metrics = self.groups.fontMetrics()
+        widest = max((metrics.horizontalAdvance(n) for n in self.group_names), default=0)
+        bar = self.groups.verticalScrollBar().sizeHint().width()
+        needed = widest + 2 * ITEM_PADDING + bar + 2 * self.groups.frameWidth() + 8
+        width = min(needed, round(340 * text_scale(self)))
+        self.groups.setMinimumWidth(width)
+        self.groups.setMaximumWidth(max(width, self.groups.maximumWidth()))
 
     def show_group(self, row: int) -> None:
         """Show one group's page (and select it in the list)."""
