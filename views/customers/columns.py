@@ -41,6 +41,7 @@ from views.item_models.customer_table_data import (
     Kind,
 )
 from views.item_models.customer_table_model import CustomerTableModel
+from views.kit.geometry import text_scale
 from views.kit.lists import PeopleTableView
 
 HEADER_STATE_VERSION = 1
@@ -375,6 +376,8 @@ class CustomerColumns(QObject):
             "order": merge_order(self.visual_keys(), self._order),
             "widths": dict(self._widths),
             "hidden": sorted(self._hidden),
+            # The text size the widths were set at: restored at another, they are scaled.
+            "text_scale": round(text_scale(self.table), 3),
         }
         return QByteArray(json.dumps(data).encode("utf-8"))
 
@@ -385,9 +388,30 @@ class CustomerColumns(QObject):
         if layout is None:
             return False
         self._order, self._widths, self._hidden = layout
+        was, now = saved_text_scale(state), text_scale(self.table)
+        if was is not None and abs(was - now) > 0.01:
+            # Widths set at 150 % text, restored at 100 %: as much narrower (else a wide
+            # first column pushes the others off the screen), and the other way round.
+            self._widths = {
+                k: max(MIN_COLUMN_WIDTH, min(MAX_SAVED_WIDTH, round(v * now / was)))
+                for k, v in self._widths.items()
+            }
         self._user_sized = bool(self._widths)
         self.arrange()
         return True
+
+
+def saved_text_scale(state: QByteArray) -> float | None:
+    """The text size a saved header state's widths were set at (views/kit/geometry.py
+    text_scale); None when it does not say (saved before it did) or says nonsense."""
+    try:
+        data: Any = parse_json(bytes(state.data())[:SETTINGS_LIMIT].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    scale = data.get("text_scale") if isinstance(data, dict) else None
+    if isinstance(scale, bool) or not isinstance(scale, int | float):
+        return None
+    return float(scale) if 1.0 <= scale <= 8.0 else None
 
 
 def parse_state(state: QByteArray) -> tuple[list[str], dict[str, int], set[str]] | None:

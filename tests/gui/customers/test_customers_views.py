@@ -453,6 +453,31 @@ def test_column_chooser_hides_shows_and_remembers(
     assert not header.isSectionHidden(COLUMN_INDEX["email"])
 
 
+def test_widths_set_at_larger_text_come_back_scaled_at_100_percent(
+    qtbot, jobs: JobRunner, settings_path: Path, scored: Workspace
+) -> None:
+    # The bug: columns widened at 150 % text stayed as wide at 100 % and pushed Stage
+    # off the screen.
+    pane = make_pane(qtbot, jobs, settings_at(settings_path))
+    load(qtbot, pane, jobs, scored)
+    pane.table.horizontalHeader().resizeSection(COLUMN_INDEX["owner"], 240)
+    saved = json.loads(bytes(pane.header_state().data()).decode())
+    assert saved["widths"]["owner"] == 240
+    assert saved["text_scale"] == 1.0  # the offscreen platform's 100 %
+    saved["text_scale"] = 1.5  # as if set at 150 % text
+
+    second = make_pane(qtbot, jobs, settings_at(settings_path))
+    second.restore_header_state(QByteArray(json.dumps(saved).encode()))
+    load(qtbot, second, jobs, scored)
+    assert second.table.horizontalHeader().sectionSize(COLUMN_INDEX["owner"]) == 160
+    # Saved before the state said its text size: the widths as they were.
+    del saved["text_scale"]
+    third = make_pane(qtbot, jobs, settings_at(settings_path))
+    third.restore_header_state(QByteArray(json.dumps(saved).encode()))
+    load(qtbot, third, jobs, scored)
+    assert third.table.horizontalHeader().sectionSize(COLUMN_INDEX["owner"]) == 240
+
+
 def qt_binary_state() -> QByteArray:
     """A header state as the previous version saved it: Qt's own, for 13 columns with
     some moved."""
