@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.core.working_days import add_working_days
+from views.kit.confirm import run_dialog
 from views.kit.formatting import date_edit
 from views.kit.geometry import FitsScreen, resize_for_text
 from views.kit.note_dialog import NoteDialog, submit_with_ctrl_enter
@@ -84,8 +85,7 @@ class CallDialog(NoteDialog):
         note.setObjectName("customerSubtitle")
         note.setWordWrap(True)
         layout.insertWidget(2, note)
-        resize_for_text(self, 500, 300)
-        FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
+        resize_for_text(self, 500, 300)  # NoteDialog keeps it within the screen
 
     @property
     def outcome(self) -> str:
@@ -104,14 +104,14 @@ def _ask_call(
     parent: QWidget, customer: str, teammates: Sequence[str] = ()
 ) -> tuple[str, str] | None:
     dialog = CallDialog(customer, parent, teammates=teammates)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
+    if not run_dialog(dialog):
         return None
     return dialog.outcome, dialog.text.toPlainText().strip()
 
 
 def _ask_text(parent: QWidget, title: str, label: str, teammates: Sequence[str] = ()) -> str | None:
     dialog = NoteDialog(title, label, parent, teammates=teammates)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
+    if not run_dialog(dialog):
         return None
     text = dialog.text.toPlainText().strip()
     return text or None
@@ -147,7 +147,7 @@ class TaskDialog(QDialog):
 
 def _ask_task(parent: QWidget, customer: str) -> tuple[str, dt.date] | None:
     dialog = TaskDialog(customer, parent)
-    if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.text.text().strip():
+    if not run_dialog(dialog) or not dialog.text.text().strip():
         return None
     due = dialog.due.date()
     return dialog.text.text().strip(), dt.date(due.year(), due.month(), due.day())

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.outreach.invitation import DURATIONS, Meeting, meeting_description, write_invitation
+from views.kit.confirm import run_dialog
 from views.kit.file_dialogs import save_file_name
 from views.kit.formatting import date_edit
 from views.kit.geometry import FitsScreen, resize_for_text
@@ -153,7 +154,7 @@ def _ask_meeting(
     parent: QWidget, customer: str, email: str | None, reasons: Sequence[str]
 ) -> MeetingAnswer | None:
     dialog = MeetingDialog(customer, email, reasons, parent)
-    if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.how:
+    if not run_dialog(dialog) or not dialog.how:
         return None
     return dialog.answer()
 

@@ -19,7 +19,7 @@ from services.core.records import CustomerDetail
 from views.customers.record_call import CallRequest
 from views.customers.source import CustomerSource
 from views.kit import confirm_note
-from views.kit.confirm import ask_yes_cancel
+from views.kit.confirm import ask_yes_cancel, run_dialog
 from views.kit.confirm_note import NotePrompt
 from views.kit.note_dialog import NoteDialog
 from views.kit.undo import UndoHistory
@@ -253,6 +253,6 @@ class ContactMarks:
 
     def _ask_text(self, title: str, label: str) -> str | None:
         dialog = NoteDialog(title, label, self._widget())
-        if dialog.exec() != NoteDialog.DialogCode.Accepted:
+        if not run_dialog(dialog):
             return None
         return dialog.text.toPlainText().strip() or None

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.kit.confirm import run_dialog
 from views.kit.geometry import FitsScreen, resize_for_text
 from views.kit.note_dialog import submit_with_ctrl_enter
 
@@ -119,6 +120,6 @@ def _ask_assign(
     no_owner: bool = False,
 ) -> str | None:
     dialog = AssignDialog(customer, owner, teammates, parent, no_owner=no_owner)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
+    if not run_dialog(dialog):
         return None
     return dialog.chosen or None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 # (title, question) -> True when the user chose Yes.
 ConfirmPrompt = Callable[[str, str], bool]
@@ -44,3 +44,14 @@ def ask_keep_or_discard(parent: QWidget | None, title: str, text: str, more: str
         return box.clickedButton() is discard
     finally:
         box.deleteLater()
+
+
+def run_dialog(dialog: QDialog) -> bool:
+    """Show a dialog made for one question until it is answered: True when accepted.
+    It is deleted afterwards by the window's event loop (its answer may still be read
+    until then), not left to Python's garbage collector, which may collect it on a worker
+    thread where a window must never be torn down."""
+    try:
+        return dialog.exec() == QDialog.DialogCode.Accepted
+    finally:
+        dialog.deleteLater()

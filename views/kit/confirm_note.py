@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.kit.confirm import run_dialog
 from views.kit.geometry import FitsScreen, resize_for_text
 
 # (title, question, the confirming button's label) -> the note ("" for none), or None
@@ -76,6 +77,6 @@ class ConfirmNoteDialog(QDialog):
 def ask_note(parent: QWidget, title: str, question: str, confirm: str) -> str | None:
     """Ask with a :class:`ConfirmNoteDialog`: the note ("" for none), None if cancelled."""
     dialog = ConfirmNoteDialog(title, question, confirm, parent)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
+    if not run_dialog(dialog):
         return None
     return dialog.text

@@ -99,6 +99,11 @@ class FitsScreen(QObject):
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        # A window being torn down may still send events through here after Python's
+        # garbage collector has cleared this object's attributes (a dialog collected
+        # as a cycle): nothing is fitted then.
+        if "_look" not in self.__dict__:
+            return False
         if watched is self._window:
             kind = event.type()
             if kind == QEvent.Type.Show and self._on_show:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.kit.confirm import run_dialog
 from views.kit.geometry import FitsScreen, resize_for_text
 from views.kit.mention_edit import MentionEdit
 
@@ -98,6 +99,6 @@ def ask_optional_note(parent: QWidget | None, title: str, label: str, ok_text: s
     """Ask to go ahead with an optional reason (``optional_note_dialog``): the reason
     typed, "" for none, or None when cancelled."""
     dialog = optional_note_dialog(parent, title, label, ok_text)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
+    if not run_dialog(dialog):
         return None
     return " ".join(dialog.text.toPlainText().split())
