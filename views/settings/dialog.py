@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QStackedWidget,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -508,10 +509,14 @@ class SettingsDialog(QDialog):
         """The pages' list as wide as its longest name (with the items' padding, the
         border and the scroll bar), up to 340 pixels at 100 % text: at 150 % text no
         page's name is cut."""
+        self.groups.ensurePolished()  # the style sheet's font, border and scroll bar
         metrics = self.groups.fontMetrics()
         widest = max((metrics.horizontalAdvance(n) for n in self.group_names), default=0)
         bar = self.groups.verticalScrollBar().sizeHint().width()
-        needed = widest + 2 * ITEM_PADDING + bar + 2 * self.groups.frameWidth() + 8
+        style = self.groups.style()
+        # The style's own margin each side of an item's text, as it lays the text out.
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.groups) + 1
+        needed = widest + 2 * (ITEM_PADDING + margin) + bar + 2 * self.groups.frameWidth() + 12
         width = min(needed, round(340 * text_scale(self)))
         self.groups.setMinimumWidth(width)
         self.groups.setMaximumWidth(max(width, self.groups.maximumWidth()))
