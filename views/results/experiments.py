@@ -32,7 +32,7 @@ from views.item_models.customer_filters import CustomerFilter
 from views.item_models.work_list_model import WorkColumn, WorkListModel
 from views.kit.accessibility import name
 from views.kit.combo import ComboBox
-from views.kit.confirm import ask_yes_cancel
+from views.kit.confirm import ask_yes_cancel, run_dialog
 from views.kit.lists import PeopleTableView
 from views.results.breakdown_table import set_up_breakdown_table
 from views.results.experiment_dialog import NewExperimentDialog
@@ -329,7 +329,7 @@ class ExperimentsSection(ResultsSection):
         if self.ask_spec is not None:
             return self.ask_spec(choices)
         dialog = NewExperimentDialog(choices, self)
-        return dialog.spec() if dialog.exec() == NewExperimentDialog.DialogCode.Accepted else None
+        return dialog.spec() if run_dialog(dialog) else None
 
     def _on_choices(self, choices: ExperimentChoices) -> None:
         spec = self._ask(choices)

@@ -16,6 +16,7 @@ from PySide6.QtCore import SignalInstance
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
+from views.kit.confirm import run_dialog
 from views.kit.theme import ThemeMode
 
 MANAGER_ONLY_BOOK = (
@@ -237,4 +238,4 @@ def show_about(parent: QWidget) -> None:
     from views.about.dialog import AboutDialog
 
     dialog = AboutDialog(bundled_licences(), parent)
-    dialog.exec()
+    run_dialog(dialog)
