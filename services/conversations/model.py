@@ -42,6 +42,19 @@ class Turn:
     # Where in the file the turn is, in words a person can find it by: "00:12:31" in a
     # transcript, "line 42" in plain text, "message 3" in a chat log.
     anchor: str = ""
+    # Where each piece of a turn merged from several cues or lines starts: (the first
+    # character of the piece in ``text``, its own anchor), in order; () when the turn is
+    # one piece. A sentence is found at the place of the piece it starts in.
+    marks: tuple[tuple[int, str], ...] = ()
+
+    def anchor_at(self, position: int) -> str:
+        """The anchor of the piece holding character ``position`` of ``text``."""
+        found = self.anchor
+        for start, anchor in self.marks:
+            if start > position:
+                break
+            found = anchor
+        return found
 
 
 @dataclass(frozen=True)

@@ -176,8 +176,16 @@ ALERT_PARAMETERS: tuple[_Param, ...] = (
      "Past this many days a customer counts as lost rather than quiet."),
     ("conversation_risk", "window_days", int, 30, "Within the last", "days", 1, 365,
      "Conversations this recent count."),
+    ("conversation_risk", "min_precision_percent", _NUMBER, 85, "Each kind's measured "
+     "precision at least", "%", 50, 100, "A kind of risk raises alerts, enters the digest "
+     "and the churn features only while its precision measured on the labelled listening "
+     "corpus is at least this; below it, it is shown as unproven and raises nothing."),
     ("champion_left", "window_days", int, 30, "Gone within the last", "days", 1, 365,
      "A person who left, bounced or moved this recently raises the alert."),
+    ("champion_left", "min_precision_percent", _NUMBER, 30, "Replayed precision at least",
+     "%", 1, 100, "The signal raises alerts only while, replayed on this workspace's "
+     "history, at least this share of its findings were followed by a lost renewal or a "
+     "lapse; below it, it is shown as unproven and raises nothing."),
     ("key_contact_dark", "quiet_days", int, 60, "Not heard from for", "days", 7, 730,
      "No two-way interaction with the champion or decision maker for this long, while "
      "there was one before."),
