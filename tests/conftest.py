@@ -107,3 +107,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "postgres_cluster" in names or _needs_postgres(item)
         ):
             item.add_marker(pytest.mark.postgresql)
+
+
+@pytest.fixture
+def every_risk_kind_proven(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """The reading's figures as if every kind of risk had been measured right 50 times in
+    50: for tests of what a proven risk does (alerts, digest, scores). The figures the app
+    ships, and what an unproven kind does, are tested in tests/unit/listen/test_proven.py."""
+    import json
+
+    from services.listen import proven_risks
+
+    path = tmp_path_factory.mktemp("listening") / "measured.json"
+    kinds = {k: {"hits": 50, "found": 50, "labelled": 55} for k in proven_risks.RISK_KINDS}
+    path.write_text(json.dumps({"kinds": kinds}), encoding="utf-8")
+    monkeypatch.setattr(proven_risks, "measured_path", lambda: path)

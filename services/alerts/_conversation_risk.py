@@ -12,6 +12,11 @@ so a paying account that says it will leave is not outranked by every quiet one.
 customer who said they will cancel, or that their champion is leaving, gets a critical
 alert: like the other critical alerts, the daily cap never holds it back.
 
+Only risks that have earned it raise the alert: of a kind whose precision, measured on
+the labelled listening corpus, is at least the rule's ``min_precision_percent``, and found
+by the app's own reading (services/listen/proven_risks.py). The others stay on the
+conversation and the timeline, marked unproven.
+
 Inputs are read up to the end of the scoring's as-of day, as the other rules' are, so
 the Early-warning replay replays it on history.
 """
@@ -30,6 +35,8 @@ from sqlalchemy import Connection, select
 from models.schema import Interaction
 from services.alerts.config import AlertConfig
 from services.core.formatting import format_date
+from services.core.proof import Proof, percent
+from services.listen.proven_risks import raising, risk_proofs
 
 RULE = "conversation_risk"
 SOURCE = "conversations"  # services/importing/conversation_files.py
@@ -67,14 +74,22 @@ def _attributes(value: Any) -> dict[str, Any]:
     return {}
 
 
-def _said(kind: str, when: dt.datetime, risk: dict[str, Any]) -> str:
+def _said(kind: str, when: dt.datetime, risk: dict[str, Any], proofs: dict[str, Proof]) -> str:
     label = str(risk.get("label") or risk.get("kind") or "raised a risk")
     quote = " ".join(str(risk.get("quote") or "").split())
     if len(quote) > 160:
         quote = quote[:159] + "…"
     where = _WHERE.get(kind, "conversation")
-    return f"{label} on the {format_date(when.date())} {where}" + (
-        f": \u201c{quote}\u201d" if quote else ""
+    proof = proofs.get(str(risk.get("kind")))
+    measured = proof.precision if proof is not None else None
+    return (
+        f"{label} on the {format_date(when.date())} {where}"
+        + (f": \u201c{quote}\u201d" if quote else "")
+        + (
+            f" (this kind of risk is read right {percent(measured)} of the time)"
+            if measured is not None
+            else ""
+        )
     )
 
 
@@ -90,7 +105,9 @@ def read_conversation_risks(
     share = np.zeros(ids.size)
     said = np.full(ids.size, "", dtype=object)
     rule = config.rule(RULE)
-    if rule.enabled and ids.size:
+    proofs = risk_proofs(float(rule["min_precision_percent"]) / 100.0)
+    proven = frozenset(kind for kind, proof in proofs.items() if proof.proven)
+    if rule.enabled and ids.size and proven:
         where = {int(c): k for k, c in enumerate(ids.tolist())}
         i = Interaction.__table__.c
         start = end - dt.timedelta(days=int(rule["window_days"]))
@@ -101,7 +118,8 @@ def read_conversation_risks(
         )
         for customer_id, kind, occurred, attributes in rows:
             k = where.get(int(customer_id))
-            risks = [r for r in _attributes(attributes).get("risks") or [] if isinstance(r, dict)]
+            # Only risks of a kind measured and proven, found by the app's own reading.
+            risks = raising(_attributes(attributes), proven)
             if k is None or not risks:
                 continue
             count[k] += len(risks)
@@ -112,7 +130,7 @@ def read_conversation_risks(
                 if isinstance(occurred, dt.datetime)
                 else dt.datetime.fromisoformat(str(occurred))
             )
-            said[k] = _said(str(kind), when, risks[0])  # the latest conversation's first
+            said[k] = _said(str(kind), when, risks[0], proofs)  # the latest conversation's first
     frame["risks_raised"] = count
     frame["risk_share"] = share
     frame["risk_severe"] = severe

@@ -35,16 +35,14 @@ from services.conversations.model import Conversation, Person, Turn
 from services.conversations.reading_rules import (
     RISK_KINDS,
     RISK_LABELS,
-    RISK_RULES,
     TOPICS,
-    RiskRule,
-    competitor_rule,
     due_date,
     is_promise,
-    risk_kinds,
-    sentences,
+    sentence_spans,
     topics_of,
 )
+from services.conversations.risk_cues import risk_cues
+from services.conversations.sentence_model import sentence_model
 from services.listen.sentiment import score_text
 
 __all__ = [
@@ -57,6 +55,8 @@ __all__ = [
     "Risk",
     "TopicSentiment",
     "read_offline",
+    "sentence_sentiment",
+    "sentence_topics",
     "summarise",
 ]
 
@@ -85,6 +85,7 @@ class Risk:
     quote: str
     who: Person
     anchor: str
+    name: str = ""  # a competitor's name, when the customer said one
 
     @property
     def label(self) -> str:
@@ -125,6 +126,12 @@ class _Sentence:
     text: str
     turn: Turn
     customer: bool
+    start: int  # where it starts in the turn's text
+
+    @property
+    def anchor(self) -> str:
+        """The place of the cue or line the sentence starts in."""
+        return self.turn.anchor_at(self.start)
 
 
 def _sentences(
@@ -133,7 +140,10 @@ def _sentences(
     found: list[_Sentence] = []
     for turn in conversation.turns:
         customer = bool(customer_side(turn.speaker))
-        found.extend(_Sentence(text, turn, customer) for text in sentences(turn.text))
+        found.extend(
+            _Sentence(turn.text[start:end], turn, customer, start)
+            for start, end in sentence_spans(turn.text)
+        )
     return found
 
 
@@ -187,21 +197,54 @@ def _action(sentence: _Sentence, conversation: Conversation) -> Action | None:
     due = due_date(sentence.text, _day_said(sentence.turn, conversation))
     if not is_promise(sentence.text, due):
         return None
-    return Action(sentence.turn.speaker, sentence.text, due, sentence.turn.anchor)
+    return Action(sentence.turn.speaker, sentence.text, due, sentence.anchor)
 
 
-def _risks(sentence: _Sentence, rules: Sequence[RiskRule]) -> list[Risk]:
+def risk_kinds(text: str, competitors: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """The kinds of risk a customer's sentence raises, each with the competitor's name
+    said (or ""): the trained model's reading of its features, the rules among them
+    (sentence_model.py), else the rules alone when no model is kept; a competitor of the
+    workspace's list said as a risk counts too."""
+    cues = risk_cues(text, competitors)
+    names = {cue.kind: cue.name for cue in cues}
+    model = sentence_model()
+    if model is None:
+        return [(cue.kind, cue.name) for cue in cues]
+    kinds = set(model.kinds(text))
+    if competitors and any(c.kind == "competitor" and c.name for c in cues):
+        kinds.add("competitor")  # a vendor the team named is a competitor by definition
+    return [(kind, names.get(kind, "")) for kind in RISK_KINDS if kind in kinds]
+
+
+def _risks(sentence: _Sentence, competitors: Sequence[str]) -> list[Risk]:
     if not sentence.customer:  # only the customer raises a risk
         return []
-    turn = sentence.turn
     return [
-        Risk(kind, sentence.text, turn.speaker, turn.anchor)
-        for kind in risk_kinds(sentence.text, rules)
+        Risk(kind, sentence.text, sentence.turn.speaker, sentence.anchor, name)
+        for kind, name in risk_kinds(sentence.text, competitors)
     ]
+
+
+def sentence_sentiment(text: str) -> float:
+    """The feeling of one of the customer's sentences, -1..1 (the one definition the
+    reading, the topics and the measurement use): the trained model's, else VADER's."""
+    model = sentence_model()
+    return model.read(text)[1] if model is not None else score_text(text)
 
 
 def _mean(values: Sequence[float]) -> float | None:
     return round(sum(values) / len(values), 3) if values else None
+
+
+def sentence_topics(text: str) -> list[str]:
+    """The topics a sentence is about: those its words name (``topics_of``), and delivery or
+    quality when the trained model reads a complaint about them ("the last two pallets
+    turned up a week after the date we were given")."""
+    found = topics_of(text)
+    model = sentence_model()
+    if model is not None:
+        found += [t for t in model.complaints(text) if t not in found]
+    return [topic for topic in TOPICS if topic in found]
 
 
 def topic_sentiments(said: Iterable[tuple[str, float]]) -> tuple[TopicSentiment, ...]:
@@ -209,7 +252,7 @@ def topic_sentiments(said: Iterable[tuple[str, float]]) -> tuple[TopicSentiment,
     topics no sentence is about are left out."""
     scores: dict[str, list[float]] = {topic: [] for topic in TOPICS}
     for text, score in said:
-        for topic in topics_of(text):
+        for topic in sentence_topics(text):
             scores[topic].append(score)
     return tuple(
         TopicSentiment(topic, _mean(values) or 0.0, len(values))
@@ -226,18 +269,17 @@ def read_offline(
     """Read a conversation on this computer (see the module's docstring); ``customer_side``
     says which speakers are the customer, ``competitors`` are the names to look out for."""
     said = _sentences(conversation, customer_side)
-    named = competitor_rule(competitors)
-    rules = (*RISK_RULES, named) if named is not None else RISK_RULES
+    names = tuple(competitors)
     actions: list[Action] = []
     risks: list[Risk] = []
     boosts = []
     for sentence in said:
-        action, raised = _action(sentence, conversation), _risks(sentence, rules)
+        action, raised = _action(sentence, conversation), _risks(sentence, names)
         actions.extend([action] if action else [])
         risks.extend(raised)
         # A sentence that promises or raises something is what a summary should keep.
         boosts.append(KEY_BOOST if action or raised else 0.0)
-    customer = [(s.text, score_text(s.text)) for s in said if s.customer]
+    customer = [(s.text, sentence_sentiment(s.text)) for s in said if s.customer]
     return Reading(
         summary=summarise([s.text for s in said], boosts),
         method="extractive",

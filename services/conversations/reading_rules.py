@@ -1,11 +1,8 @@
 """The words the offline reading of a conversation looks for: sentences, promises and their
-dates, the risks a customer raises, and the topics.
+dates, and the topics. The risks a customer raises are read in ``risk_cues.py``.
 
-Plain regular expressions over one sentence at a time, in plain English. A risk counts
-only when it is not negated just before it ("we're not cancelling", "no plans to switch"):
-a negation word in the four words before the match, in the same clause, or inside the
-match, drops it, except for the rules that are negative in themselves ("won't renew",
-"no budget"). ``reading.py`` applies them; the lists here are what to tune.
+Plain regular expressions over one sentence at a time, in plain English; ``reading.py``
+applies them.
 """
 
 from __future__ import annotations
@@ -13,8 +10,14 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+
+from services.conversations.risk_cues import risk_cues
+from services.listen.proven_risks import RISK_KINDS, RISK_LABELS
+
+__all__ = [
+    "RISK_KINDS", "RISK_LABELS", "TOPICS", "due_date", "is_promise", "sentence_spans",
+    "sentences", "topics_of",
+]  # fmt: skip
 
 # --- sentences -----------------------------------------------------------------------------
 
@@ -28,25 +31,38 @@ _ABBREVIATION = re.compile(
 )
 
 
-def sentences(text: str) -> list[str]:
-    """The sentences of a text, each as written (trimmed), in order. A line break ends a
-    sentence too; lines quoting an earlier email ("> ...") are left out."""
-    found: list[str] = []
-    for line in text.splitlines():
-        if line.lstrip().startswith(">"):
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Where each sentence of a text is: (start, end) in ``text``, trimmed, in order. A
+    line break ends a sentence too; lines quoting an earlier email ("> ...") are left
+    out."""
+    found: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        at, offset = offset, offset + len(line)
+        body = line.rstrip("\r\n")
+        if body.lstrip().startswith(">"):
             continue
         start = 0
-        for end in _BREAK.finditer(line):
-            if _ABBREVIATION.search(line[start : end.start() + 1]):
+        for end in _BREAK.finditer(body):
+            if _ABBREVIATION.search(body[start : end.start() + 1]):
                 continue
-            piece = line[start : end.end()].strip()
-            if piece:
-                found.append(piece)
+            _add(found, body, at, start, end.end())
             start = end.end()
-        piece = line[start:].strip()
-        if piece:
-            found.append(piece)
+        _add(found, body, at, start, len(body))
     return found
+
+
+def _add(found: list[tuple[int, int]], line: str, at: int, start: int, end: int) -> None:
+    piece = line[start:end]
+    stripped = piece.strip()
+    if stripped:
+        first = start + (len(piece) - len(piece.lstrip()))
+        found.append((at + first, at + first + len(stripped)))
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text, each as written (trimmed), in order (``sentence_spans``)."""
+    return [text[start:end] for start, end in sentence_spans(text)]
 
 
 # --- dates said in words -------------------------------------------------------------------
@@ -151,233 +167,96 @@ def due_date(sentence: str, reference: dt.date | None) -> dt.date | None:
 
 # --- promises ------------------------------------------------------------------------------
 
-# What we (or they) say we will do: the verbs of an action, as said after "I'll".
-PROMISE_VERBS = (
-    "send", "send over", "get", "get back", "share", "forward", "email", "call", "ring",
-    "follow up", "circle back", "come back", "reach out", "check", "look into", "find out",
-    "confirm", "review", "update", "prepare", "put together", "pull together", "draft",
-    "write up", "set up", "schedule", "book", "arrange", "organise", "organize", "loop in",
-    "introduce", "connect", "sort out", "fix", "ship", "deliver", "provide", "escalate",
-    "talk to", "speak to", "ask", "make sure", "have", "refund", "credit", "waive",
-)  # fmt: skip
-_DOUBLED = ("get", "put", "set", "ship", "sort")
-
-
-def _ing(verb: str) -> str:
-    """The -ing form of a verb's first word: "send" -> "sending", "share" -> "sharing"."""
-    first, _, rest = verb.partition(" ")
-    if first in _DOUBLED:
-        first += first[-1]
-    elif first.endswith("e") and not first.endswith("ee"):
-        first = first[:-1]
-    return f"{first}ing" + (f" {rest}" if rest else "")
-
-
-def _verbs() -> str:
-    forms = {form for verb in PROMISE_VERBS for form in (verb, _ing(verb))}
-    # "have to" is an obligation, not a promise ("we'll have to see").
-    return "(?:" + "|".join(sorted(forms, key=len, reverse=True)) + r")\b(?! to\b)"
-
-
-_NOT_NEGATION = r"(?: (?!not\b|never\b)[\w'’]+){0,2}?"
-_WILL = r"(?:['’]ll| will| shall|['’]m going to| am going to|['’]re going to| are going to)"
-# "I'll send", "we will get you", "I'm going to put together", "let me check".
-PROMISE = re.compile(
-    rf"\b(?:i|we){_WILL}{_NOT_NEGATION} {_verbs()}|\blet me(?: [\w'’]+)? {_verbs()}",
+# Who commits: "I", "we", "my team", "someone from our side".
+_WHO = (
+    r"(?:i|we|my\s+team|our\s+(?:[\w-]+\s+)?(?:team|people|engineers?|folks|side)|the\s+team"
+    r"|someone\s+(?:from|on)\s+(?:my|our)\s+(?:side|team|end))"
+)
+_WILL = (
+    r"(?:'ll|\s+will|\s+shall|'m\s+going\s+to|\s+am\s+going\s+to|'re\s+going\s+to|\s+are\s+going"
+    r"\s+to|'m\s+gonna|'re\s+gonna|\s+is\s+going\s+to|'s\s+going\s+to)"
+)
+# Words between "I'll" and the verb that keep it a promise.
+_ADVERB_WORDS = (
+    r"(?:also|just|then|definitely|certainly|personally|happily|quickly|now|first|both|all"
+    r"|right\s+away|straight\s+away|gladly|absolutely|immediately|each|actually|really)"
+)
+_ADVERBS = (
+    rf"(?:\s+(?:{_ADVERB_WORDS}|make\s+sure\s+(?:to|we|i|that)|make\s+sure|be\s+sure\s+to"
+    r"|aim\s+to|try\s+and))*"
+)
+# What "I'll" may be followed by that commits to nothing: a state, a hedge, a manner of
+# speaking ("I'll be honest", "we'll have to see", "I'll let you go").
+_NOT_ACTIONS = (
+    r"(?:be(?!\s+(?:sending|getting|sharing|shipping|reaching|following|calling|emailing"
+    r"|chasing|updating|circling|looping|putting|pulling|preparing|scheduling|setting|booking"
+    r"|drafting|writing|checking|confirming|delivering|issuing|processing|in\s+touch|back\s+(?:to"
+    r"|in\s+touch\s+with)\s+you))|have\s+to|stay|remain|continue|carry\s+on|still|keep\s+(?:it|this"
+    r"|that)\s+(?:tight|short|brief|quick|simple)|keep\s+\w+ing|add\s+that|tell\s+you\s+(?:that"
+    r"|what|now|honestly)|mention|point\s+out|note\s+that|admit|{_ADVERB_WORDS}\s|need|needs|see\b(?!\s+(?:to|that|if|what|whether|about))"
+    r"|admit|say|bet|guess|hope|try\b(?!\s+and)|think|assume|believe|wait|want|like|love"
+    r"|miss|remember|never|not|probably|maybe|possibly|perhaps|likely|might|stop\s+(?:you"
+    r"|there)|let\s+you\s+go|leave\s+(?:it|you|that)\s+(?:there|at\s+that|to)|keep\s+(?:it|this)"
+    r"\s+(?:short|brief|quick)|take\s+(?:that|it|your\s+word)\s+as|take\s+your\s+word"
+    r"|get\s+(?:there|going|started|on\s+with\s+it)|go\s+(?:now|ahead\s+and\s+let)"
+    r"|hand\s+over\s+to\s+\w+\s+(?:now|for)|start\s+with|begin\s+with|kick\s+off\s+with"
+    r"|pass\s+you|put\s+you\s+on|cut\s+to|go\s+through\s+(?:the|a)\s+(?:agenda|slides?)"
+    r"|share\s+my\s+screen|be\s+quick|just\s+say|come\s+back\s+to\s+that\s+(?:in\s+a"
+    r"|later\s+in)|do\s+(?:that|it)\s+(?:in\s+a\s+(?:sec|second|minute)|now))\b"
+)
+_PROMISE = re.compile(
+    rf"\b{_WHO}{_WILL}{_ADVERBS}\s+(?!{_NOT_ACTIONS})[a-z][\w'-]*"
+    rf"|\blet\s+me\s+(?:just\s+|quickly\s+|go\s+(?:and\s+)?|also\s+)?(?:check|confirm|find"
+    r"\s+out|look\s+into|get\s+back|follow\s+up|chase|dig|speak|talk|ask|verify|double-check"
+    r"|come\s+back|circle\s+back|see\s+what|take\s+(?:that|this|it)\s+(?:away|back)|send|sort"
+    r"|fix|raise|escalate|work\s+on|get\s+(?:you|that|this|it|the)|put\s+together|pull"
+    r"\s+together|draft|loop|find|arrange|set\s+up|book|schedule|run|write)\b"
+    r"|\bleave\s+it\s+with\s+me\b",
     re.IGNORECASE,
 )
-# "I can get you the numbers by Thursday": a promise only when a day is said.
-PROMISE_IF_DATED = re.compile(rf"\b(?:i|we) can(?: [\w'’]+)? {_verbs()}", re.IGNORECASE)
+# "I can get you the numbers by Thursday", "you'll have it by Friday": a promise only when a
+# day is said.
+_PROMISE_IF_DATED = re.compile(
+    rf"\b{_WHO}\s+can(?:\s+\w+)?\s+(?!{_NOT_ACTIONS})[a-z]\w*"
+    r"|\byou(?:'ll|\s+will|'re\s+going\s+to|\s+should)\s+(?:have|get|receive|see|hear)\b"
+    r"|\b(?:it|that|they|this|the\s+\w+)(?:'ll|\s+will)\s+be\s+(?:with\s+you|in\s+your"
+    r"|ready|live|out|fixed|done|deployed|shipped|sent|delivered)\b"
+    r"|\b(?:expect|look\s+out\s+for)\s+(?:it|that|them|the|a|an|our|my)\b",
+    re.IGNORECASE,
+)
+_NO_PROMISE = re.compile(
+    rf"\b{_WHO}(?:'ll|\s+will|'m\s+going\s+to|'re\s+going\s+to)?\s+(?:not|never)\b"
+    r"|\b(?:not\s+sure|unsure|doubt|don't\s+know\s+(?:if|whether)|wonder(?:ing)?\s+(?:if|whether)"
+    r"|whether)\b"
+    r"|\b(?:won't|will\s+not|shan't|can't|cannot)\b"
+    r"|^\W*(?:if|unless|when\s+you|once\s+you|should\s+you)\b[^,]*$"
+    # The call's own agenda: "Today we'll walk through the setup together."
+    r"|^\W*(?:today|now|first|so|in\s+this\s+(?:call|session|meeting))\b[^.]{0,20}\b(?:we|i)"
+    r"(?:'ll|\s+will|'re\s+going\s+to)\s+(?:walk|go|look|cover|start|talk|run|begin)\b",
+    re.IGNORECASE,
+)
+
+
+def _normal(text: str) -> str:
+    return text.replace("\u2019", "'").replace("\u2018", "'")
 
 
 def is_promise(sentence: str, due: dt.date | None) -> bool:
-    """Whether a sentence promises an action (a question never does)."""
-    if sentence.rstrip().endswith("?"):
+    """Whether a sentence commits its speaker to an action: "I'll send the quote", "we
+    will get the fix out", "let me check with finance", or, when a day is said, "I can
+    have it to you by Friday", "you'll have it tomorrow". A question, a negation ("we
+    won't send anything") or a condition left open ("if you send the logs") never is."""
+    text = _normal(sentence).strip()
+    if text.endswith("?"):
         return False
-    return bool(PROMISE.search(sentence) or (due is not None and PROMISE_IF_DATED.search(sentence)))
-
-
-# --- risks ---------------------------------------------------------------------------------
-
-RISK_KINDS = ("cancellation", "competitor", "budget_cut", "price_complaint", "champion_leaving")
-# Each kind as the screen says it, after the customer's name ("Anna raised cancellation").
-RISK_LABELS = {
-    "cancellation": "raised cancellation",
-    "competitor": "mentioned a competitor",
-    "budget_cut": "said budgets were cut",
-    "price_complaint": "complained about the price",
-    "champion_leaving": "said our contact is leaving",
-}
-
-
-@dataclass(frozen=True)
-class RiskRule:
-    """A pattern of one kind of risk; ``negative`` rules are negations in themselves."""
-
-    kind: str
-    pattern: re.Pattern[str]
-    negative: bool = False
-
-
-def _rule(kind: str, pattern: str, *, negative: bool = False, case: bool = False) -> RiskRule:
-    flags = 0 if case else re.IGNORECASE
-    return RiskRule(kind, re.compile(pattern, flags), negative)
-
-
-_SKIP = r"(?:\s+(?!of\b)[\w'’]+){0,2}?"
-_PRONOUN = r"(?:They|He|She|We|You|It|I|Someone|Somebody|Nobody|Who|That|This|Which)"
-_NOT_A_CONTRACT = (  # "cancel tomorrow's meeting" is not about the contract
-    r"(?!\s+(?:[\w'’]+['’]s\s+|the\s+|our\s+|my\s+|this\s+|that\s+|your\s+)?"
-    r"(?:meeting|call|appointment|session|demo|invite|invitation|booking|lunch|trip|flight"
-    r"|order)s?\b)"
-)
-RISK_RULES: tuple[RiskRule, ...] = (
-    _rule("cancellation", rf"\bcancel(?:l?ing|l?ed|lation|s)?\b{_NOT_A_CONTRACT}"),
-    _rule(
-        "cancellation",
-        rf"\b(?:terminat(?:e|ing)|end(?:ing)?|clos(?:e|ing)|stop(?:ping)?){_SKIP}\s+"
-        r"(?:contract|subscription|account|agreement|plan)\b",
-    ),
-    _rule("cancellation", r"\b(?:stop(?:ping)? using|walk(?:ing)? away|pull(?:ing)? the plug)\b"),
-    _rule("cancellation", r"\b(?:churn(?:ing)?|giv(?:e|ing) (?:you )?notice)\b"),
-    _rule(
-        "cancellation",
-        r"\b(?:not|won['’]t|will not|don['’]t (?:plan|intend|want) to|no longer (?:plan|want)"
-        r" to|unlikely to|not going to|aren['’]t going to)(?:\s+be)?\s+renew(?:ing|al)?\b"
-        r"|\bdon['’]t think (?:we|I)(?:['’]ll| will) renew",
-        negative=True,
-    ),
-    _rule(
-        "competitor",
-        r"(?i:\b(?:switch(?:ing|ed)?|migrat(?:e|ing))(?:\s+over)?\s+to)\s+"
-        r"(?!(?:The|A|An|Our|My|Your|Annual|Monthly)\b)[A-Z][\w&.-]+",
-        case=True,
-    ),
-    _rule(
-        "competitor",
-        rf"\b(?!{_PRONOUN}\b)[A-Z][\w&-]+(?i:(?:\s+(?:has|have|just|already|also))*\s+offered\s+us)",
-        case=True,
-    ),
-    _rule(
-        "competitor",
-        r"\b(?:look(?:ing)? at|shop(?:ping)? around|evaluat(?:e|ing)|consider(?:ing)?|talk(?:ing)?"
-        r" to|explor(?:e|ing)|compar(?:e|ing)|quotes? from|in talks with)"
-        r"(?:\s+[\w'’]+){0,2}?\s+(?:other|another|alternative|different|competing|cheaper)\s+"
-        r"(?:vendors?|providers?|suppliers?|options|solutions|tools?|platforms?|partners?)\b"
-        r"|\bshopping around\b|\bcompetitors?\b|\bcompeting (?:offer|quote|bid)s?\b"
-        r"|\breview(?:ing)? (?:all|our|every) (?:vendors|providers|suppliers)\b",
-    ),
-    _rule(
-        "competitor",
-        r"\b(?:mov(?:e|ing)|go(?:ing)?|switch(?:ing)?)(?:\s+over)?\s+to\s+(?:another|a different"
-        r"|a new|a cheaper|a competing)\s+(?:vendor|provider|supplier|partner|tool|platform"
-        r"|solution)\b",
-    ),
-    _rule(
-        "budget_cut",
-        r"\b(?:budgets?|programmes?|programs?|projects?|initiatives?)\b(?:\s+[\w'’]+){0,3}?\s+"
-        r"(?:cut|cuts|slashed|reduced|frozen|shrunk|shrank|halved|trimmed|squeezed|tight|tighter"
-        r"|axed|scrapped)\b",
-    ),
-    _rule(
-        "budget_cut",
-        r"\b(?:cut(?:ting)?|slash(?:ed|ing)?|reduc(?:e|ed|ing)|trim(?:med|ming)?|freez(?:e|ing)"
-        r"|froze)(?:\s+[\w'’]+){0,2}?\s+(?:budgets?|spend(?:ing)?|costs)\b",
-    ),
-    _rule(
-        "budget_cut",
-        r"\bbudget (?:cuts?|freeze|reductions?|constraints?|pressures?)\b"
-        r"|\b(?:spending|hiring) freeze\b|\bcost[- ]cutting\b|\btight on (?:budget|money|cash)\b"
-        r"|\btighten(?:ing)? (?:our|the) belts?\b",
-    ),
-    _rule(
-        "budget_cut",
-        r"\b(?:no|don['’]t have (?:the|a|any)|out of|zero) budget\b"
-        r"|\bcan(?:['’]?t|not| not) afford\b",
-        negative=True,
-    ),
-    _rule(
-        "price_complaint",
-        r"\btoo (?:expensive|pricey|costly)\b|\bover-?priced\b|\brip[- ]?off\b"
-        r"|\b(?:paying|pay|costs?|charg(?:e|es|ing))(?:\s+[\w'’]+){0,2}?\s+too much\b"
-        r"|\b(?:price|cost|fee)s? (?:increase|hike|rise)s?\b"
-        r"|\b(?:price|pricing|cost|fee|rate)s?\b(?:\s+[\w'’]+){0,2}?\s+(?:went|gone|going|goes)"
-        r" up\b|\bhard to justify\b",
-    ),
-    _rule(
-        "price_complaint",
-        r"\b(?:price|pricing|cost|fee|rate|quote)s?\b(?:\s+[\w'’]+){0,3}?\s+(?:is|are|seems?|was"
-        r"|were|feels?|looks?)\s+(?:\w+\s+)?(?:high|steep|excessive|ridiculous|outrageous)\b"
-        # A figure put to us: "12% is still too high for us".
-        r"|\b\d+(?:\.\d+)?\s?%\s+(?:is|are|seems?|feels?)\s+(?:still\s+|way\s+|far\s+)?too"
-        r" (?:high|much|steep)\b",
-    ),
-    _rule(
-        "price_complaint",
-        r"\bnot worth (?:it|the (?:money|price|cost))\b"
-        r"|\bcan(?:['’]?t|not| not) justify (?:the |this |that )?(?:cost|price|spend|expense)\b",
-        negative=True,
-    ),
-    _rule(
-        "champion_leaving",
-        r"(?i:\b(?:I['’]m|I am|I will be|I['’]ll be) leaving)\s+(?:(?i:the company|the business"
-        r"|the team|at the end of|in \w+|next \w+|this (?:month|week|year))|[A-Z]\w+)",
-        case=True,
-    ),
-    _rule(
-        "champion_leaving",
-        r"\bmy (?:last|final) day\b|\bmov(?:e|ing)(?: on)? to a (?:new|different) (?:role|position"
-        r"|job|team|company)\b|\bmoving on\b|\bstepping down\b|\bresign(?:ed|ing)?\b"
-        r"|\bretir(?:e|ing)\b|\b(?:left|leaving|leaves) the company\b|\breplacing me\b"
-        r"|\bmy (?:replacement|successor)\b|\btaking over (?:from me|my role|my accounts?)\b",
-    ),
-    _rule(
-        "champion_leaving",
-        r"\b(?!(?:It|That|This|Which|What|Who|There|Everything|Everyone)\b)[A-Z]\w+"
-        r"(?:\s+[A-Z]\w+)?(?i:\s+(?:is|will be)\s+leaving|['’]s leaving)\b"
-        r"|(?i:\b(?:new|incoming|interim) (?:head|director|vp|manager|chief \w+ officer) of)\b",
-        case=True,
-    ),
-)
-
-_NEGATION = re.compile(r"\b(?:not|never|no|without|nor)\b|n['’]t\b", re.IGNORECASE)
-# Where a clause starts, for the negation's reach: "not thrilled, but we're cancelling".
-_CLAUSE = re.compile(r"[,;:—–()]|\s-\s|\b(?:but|and|so|although|though)\b", re.IGNORECASE)
-_NEGATION_REACH = 4  # words before the match
-
-
-def negated(sentence: str, start: int, end: int) -> bool:
-    """Whether a match is negated: a negation word inside it, or in the four words before
-    it in its clause."""
-    before = sentence[:start]
-    clauses = list(_CLAUSE.finditer(before))
-    if clauses:
-        before = before[clauses[-1].end() :]
-    window = " ".join(before.split()[-_NEGATION_REACH:])
-    return bool(_NEGATION.search(window) or _NEGATION.search(sentence[start:end]))
-
-
-def competitor_rule(names: Iterable[str]) -> RiskRule | None:
-    """The rule for the workspace's named competitors: any of the names, as whole words,
-    in any case; None for no names."""
-    cleaned = sorted({" ".join(name.split()) for name in names if name.strip()}, key=len)
-    if not cleaned:
-        return None
-    alternatives = "|".join(re.escape(name).replace(r"\ ", r"\s+") for name in cleaned[::-1])
-    return _rule("competitor", rf"(?<!\w)(?:{alternatives})(?!\w)")
-
-
-def risk_kinds(sentence: str, rules: Sequence[RiskRule]) -> list[str]:
-    """The kinds of risk a customer's sentence raises, each once, in ``RISK_KINDS`` order."""
-    found = set()
-    for rule in rules:
-        if rule.kind in found:
-            continue
-        for match in rule.pattern.finditer(sentence):
-            if rule.negative or not negated(sentence, match.start(), match.end()):
-                found.add(rule.kind)
-                break
-    return [kind for kind in RISK_KINDS if kind in found]
+    found = _PROMISE.search(text) or (due is not None and _PROMISE_IF_DATED.search(text))
+    if not found:
+        return False
+    before = text[: found.end()]
+    if _NO_PROMISE.search(before):
+        return False
+    # A threat is no promise: "if June goes the same way, we'll end the agreement".
+    return not risk_cues(text)
 
 
 # --- topics --------------------------------------------------------------------------------

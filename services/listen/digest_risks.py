@@ -5,7 +5,8 @@ call of last week imported this morning is news today). Each customer is named w
 latest risk they raised, where and when ("Acme Bakery raised cancellation on the Dec 12
 call"); the quotes of the latest risks go under the line, in the customer's own words. The
 line is there only when a risk was raised: a workspace without conversations reads as
-before.
+before. A risk of a kind not proven on the listening corpus, or read only by a model, is
+left out (services/listen/proven_risks.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from models.schema import Customer, ImportRun, Interaction
+from services.core.account_names import account_name_sql
 from services.core.formatting import format_short_date
+from services.listen.proven_risks import raising, workspace_proven
 from services.listen.records import DigestLine
 
 SOURCE = "conversations"  # services/importing/conversation_files.py
@@ -35,7 +38,7 @@ PLACE = {
 }
 
 
-def _risks(attributes: Any) -> list[dict[str, Any]]:
+def _risks(attributes: Any, proven: frozenset[str]) -> list[dict[str, Any]]:
     if isinstance(attributes, str):
         try:
             attributes = json.loads(attributes)
@@ -43,7 +46,7 @@ def _risks(attributes: Any) -> list[dict[str, Any]]:
             return []
     if not isinstance(attributes, dict):
         return []
-    return [r for r in attributes.get("risks") or [] if isinstance(r, dict)]
+    return raising(attributes, proven)
 
 
 def _said(name: str, kind: str, when: dt.datetime, risk: dict[str, Any]) -> str:
@@ -54,10 +57,14 @@ def _said(name: str, kind: str, when: dt.datetime, risk: dict[str, Any]) -> str:
 def conversation_risks_line(
     session: Session, start: dt.datetime, now: dt.datetime
 ) -> DigestLine | None:
-    """The risks raised in conversations since ``start`` (None when there were none)."""
+    """The risks raised in conversations since ``start`` (None when there were none); only
+    risks of a proven kind found by the app's own reading count."""
+    proven = workspace_proven(session)
+    if not proven:
+        return None
     i, r, c = Interaction.__table__.c, ImportRun.__table__.c, Customer.__table__.c
     rows = session.execute(
-        select(i.customer_id, c.name, c.email, i.kind, i.occurred_at, i.attributes)
+        select(i.customer_id, account_name_sql(), i.kind, i.occurred_at, i.attributes)
         .join(Customer.__table__, c.id == i.customer_id)
         .outerjoin(ImportRun.__table__, r.id == i.import_run_id)
         .where(
@@ -69,16 +76,14 @@ def conversation_risks_line(
     ).all()
     said: dict[int, str] = {}
     quotes: list[str] = []
-    for customer_id, name, email, kind, occurred, attributes in rows:
-        risks = _risks(attributes)
+    for customer_id, name, kind, occurred, attributes in rows:
+        risks = _risks(attributes, proven)
         if not risks:
             continue
         when = (
             occurred if isinstance(occurred, dt.datetime) else dt.datetime.fromisoformat(occurred)
         )
-        said.setdefault(
-            int(customer_id), _said(str(name or email or "A customer"), str(kind), when, risks[0])
-        )
+        said.setdefault(int(customer_id), _said(str(name), str(kind), when, risks[0]))
         for risk in risks:  # the latest few, each once
             quote = " ".join(str(risk.get("quote") or "").split())
             if quote and quote not in quotes and len(quotes) < QUOTES:

@@ -98,6 +98,12 @@ def _analyzer() -> Any:
     return analyzer
 
 
+def vader_scores(words: str) -> tuple[float, float, float]:
+    """VADER's compound, positive and negative scores of a text, with the app's lexicon."""
+    scores = _analyzer().polarity_scores(words)
+    return float(scores["compound"]), float(scores["pos"]), float(scores["neg"])
+
+
 def score_text(words: str) -> float:
     """Sentiment of one text, -1 (negative) to 1 (positive); 0 for empty text."""
     if not words or not words.strip():

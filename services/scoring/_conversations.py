@@ -4,7 +4,9 @@ the rest of ScoringData, and their features as of a cutoff.
 A conversation is an interaction of source "conversations"
 (services/importing/conversation_files.py): its kind, its day, the customer's own mean
 sentiment (VADER compound, -1..1) and the kinds of risk the customer raised in it
-(cancellation, competitor, budget cut, price complaint, champion leaving).
+(cancellation, competitor, budget cut, price complaint, champion leaving): only risks of a
+kind proven on the listening corpus, found by the app's own reading, count
+(services/listen/proven_risks.py).
 
 Features, over the last 90 days (cutoff - 90, cutoff], from conversations dated on or
 before the cutoff only; all NaN for a customer with no conversation by then (so all NaN,
@@ -38,7 +40,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from models.schema import Interaction
-from services.conversations.reading_rules import RISK_KINDS  # one bit each in ``risks``
+from services.listen.proven_risks import RISK_KINDS, raising, workspace_proven
 from services.settings.views import ListenSettings
 
 IntArray = npt.NDArray[np.int64]
@@ -121,7 +123,11 @@ def read_conversations(conn: Connection, until_day: int) -> RawConversations:
     kind = np.fromiter((CONVERSATION_KINDS.index(r[2]) for r in rows), np.int64, count=n)
     felt = np.array([np.nan if r[3] is None else float(r[3]) for r in rows], np.float64)
     felt[~((felt >= -1.0) & (felt <= 1.0))] = np.nan
-    bits = np.fromiter((_risk_bits(r[4]) for r in rows), np.int64, count=n)
+    proven: frozenset[str] = frozenset()
+    if n:
+        with Session(bind=conn) as session:
+            proven = workspace_proven(session)
+    bits = np.fromiter((_risk_bits(r[4], proven) for r in rows), np.int64, count=n)
     names: tuple[str, ...] = ()
     named = np.full(n, -1, np.int64)
     if n and np.any(bits & (1 << RISK_KINDS.index("competitor"))):
@@ -133,10 +139,12 @@ def read_conversations(conn: Connection, until_day: int) -> RawConversations:
     return cust, day, kind, felt, bits, named, names
 
 
-def _risk_bits(attributes: Any) -> int:
+def _risk_bits(attributes: Any, proven: frozenset[str]) -> int:
+    """One bit per kind raised, of the risks that may count (proven kinds, found by the
+    app's own reading: services/listen/proven_risks.py)."""
     bits = 0
-    for risk in _attributes(attributes).get("risks") or []:
-        kind = str(risk.get("kind")) if isinstance(risk, dict) else ""
+    for risk in raising(_attributes(attributes), proven):
+        kind = str(risk.get("kind"))
         if kind in RISK_KINDS:
             bits |= 1 << RISK_KINDS.index(kind)
     return bits

@@ -338,6 +338,9 @@ class ListenSettings(SettingsView):
 
     reason_count: int = setting("listen.reason_count")
     competitors: list[str] = setting("listen.competitors")
+    # The precision a kind of risk read out of conversations must have shown on the
+    # listening corpus before it raises anything (services/listen/proven_risks.py).
+    risk_precision_percent: float = setting("alerts.conversation_risk.min_precision_percent")
 
 
 class ListenRecords(SettingsView):

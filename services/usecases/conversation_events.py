@@ -9,9 +9,11 @@ The conversations are the interactions services/importing/conversation_files.py 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from services.core.records import TimelineEvent
+from services.listen.proven_risks import UNPROVEN, raising
 
 CONVERSATION_SOURCE = "conversations"
 # The timeline's badge (views/item_models/timeline_model.py) and title of each kind.
@@ -26,25 +28,41 @@ _KINDS = {
 DETAIL_LIMIT = 300
 
 
-def risk_words(attributes: dict[str, Any] | None) -> str:
-    """ "raised cancellation; mentioned a competitor", "" when none."""
+def risk_words(attributes: dict[str, Any] | None, proven: Iterable[str]) -> str:
+    """ "raised cancellation; mentioned a competitor (unproven)", "" when none: a risk that
+    may raise nothing (a kind not proven on the listening corpus, or read only by a model:
+    services/listen/proven_risks.py) is marked unproven."""
+    kept = attributes or {}
+    counting = {id(r) for r in raising(kept, proven)}
     labels: list[str] = []
-    for risk in (attributes or {}).get("risks") or []:
+    for risk in kept.get("risks") or []:
+        if not isinstance(risk, dict):
+            continue
         label = str(risk.get("label") or risk.get("kind") or "")
+        if label and id(risk) not in counting:
+            label += f" ({UNPROVEN})"
         if label and label not in labels:
             labels.append(label)
     return "; ".join(labels)
 
 
-def conversation_event(row: Any, when: dt.datetime | None, customer: str = "") -> TimelineEvent:
+def raises(attributes: dict[str, Any] | None, proven: Iterable[str]) -> bool:
+    """Whether one of the conversation's risks may raise anything."""
+    return bool(raising(attributes or {}, proven))
+
+
+def conversation_event(
+    row: Any, when: dt.datetime | None, customer: str = "", proven: Iterable[str] = ()
+) -> TimelineEvent:
     """The timeline's event for one conversation (``when`` in the customer's local time):
     the kind and the risks first (a narrow pane cuts the end of a title), then the title,
-    then whom it was with when that is not the customer's own name."""
+    then whom it was with when that is not the customer's own name; ``proven``: the kinds
+    of risk that may raise anything (the others are marked unproven)."""
     assert when is not None
     attributes = row.attributes if isinstance(row.attributes, dict) else {}
     badge, kind_title = _KINDS.get(row.kind, ("note", "Conversation"))
     who = (attributes.get("with") or {}).get("name") or ""
-    risks = risk_words(attributes)
+    risks = risk_words(attributes, proven)
     parts = [kind_title + (f" ⚠ {risks}" if risks else "")]
     if (row.subject or "").strip():
         parts.append(row.subject.strip())
@@ -63,7 +81,8 @@ def conversation_event(row: Any, when: dt.datetime | None, customer: str = "") -
     summary = " ".join(summary.split())
     if len(summary) > DETAIL_LIMIT:
         summary = summary[: DETAIL_LIMIT - 1] + "…"
-    # A conversation in which the customer raised a risk is a churn signal: its own badge.
-    kind = "risk_raised" if risks else badge
+    # A conversation in which the customer raised a proven risk is a churn signal: its own
+    # badge; an unproven one is only said in the title.
+    kind = "risk_raised" if raises(attributes, proven) else badge
     ident = getattr(row, "id", None)
     return TimelineEvent(when, kind, title, summary, conversation_id=int(ident) if ident else None)

@@ -212,6 +212,8 @@ class ConversationDialog(QDialog):
             place = f" — {html.escape(risk.anchor)}" if risk.anchor else ""
             if risk.by_rules:  # the model missed it; the app's own rules found it
                 place += " (found by the app's rules)"
+            if risk.unproven:  # shown, but it raises nothing until its kind is proven
+                place += f"<br><i>{html.escape(risk.unproven[:1].upper() + risk.unproven[1:])}</i>"
             linked = (
                 f'<a href="{LINK}{risk.turn}">“{quote}”</a>' if risk.turn is not None
                 else f"“{quote}”"

@@ -10,8 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from services.importing.service import run_import
 from tests.unit.alerts.test_alerts_rules import Book, book, by_customer, only
+
+# What a proven risk does; an unproven kind raises nothing (tests/unit/listen/test_proven.py).
+pytestmark = pytest.mark.usefixtures("every_risk_kind_proven")
 
 __all__ = ["book"]  # the fixture, used by name
 
@@ -63,8 +68,10 @@ def test_a_stated_risk_is_alerted_in_the_customers_words(book: Book) -> None:
     assert set(alerts) == {leaving, pricey}
     assert alerts[leaving]["severity"] == "critical"
     assert alerts[leaving]["reason"].startswith("raised cancellation on the ")
+    # The quote, then how often the app reads that kind of risk right, as measured.
     assert alerts[leaving]["reason"].endswith(
         " call: \u201cWe will cancel at renewal unless the exports work.\u201d"
+        " (this kind of risk is read right 100 % of the time)"
     )
     assert alerts[pricey]["severity"] == "warning"
     assert "complained about the price on the " in alerts[pricey]["reason"]

@@ -19,10 +19,10 @@ from services.conversations.reading import (
     Reading,
     Risk,
     read_offline,
+    sentence_sentiment,
     summarise,
 )
 from services.conversations.reading_rules import RISK_KINDS, TOPICS, sentences
-from services.listen.sentiment import score_text
 
 ANNA = Person("Anna Berg", "anna@contoso.com")  # the customer
 MARIA = Person("Maria Lind", "maria@contoso.com")
@@ -78,7 +78,7 @@ def _renewal() -> Reading:
 def test_the_renewal_call_raises_the_competitor_and_the_budget_cut_in_annas_words() -> None:
     assert _renewal().risks == (
         Risk("competitor", "To be honest, we are also looking at Northwind for next year.",
-             ANNA, "00:00:21"),
+             ANNA, "00:00:21", "Northwind"),
         Risk("budget_cut", "Our budgets were cut 20 % across the board.", ANNA, "00:00:21"),
     )  # fmt: skip
     # Our "we never want you to cancel" and Anna's "not cancelling" raise nothing.
@@ -159,12 +159,14 @@ def test_sentiment_per_topic_is_the_mean_of_the_customers_sentences_about_it() -
     topics = {topic.topic: topic for topic in reading.topics}
     assert list(topics) == ["price", "support", "contract"]  # the vocabulary's order
     for topic, texts in about.items():
-        expected = round(sum(score_text(t) for t in texts) / len(texts), 3)
+        expected = round(sum(sentence_sentiment(t) for t in texts) / len(texts), 3)
         assert topics[topic].sentiment == expected
         assert topics[topic].sentences == len(texts)
     assert topics["support"].sentiment > 0.05
     assert topics["price"].label == TOPICS["price"][0] == "Price and billing"
-    expected_mean = round(sum(score_text(t) for t in anna_said) / len(anna_said), 3)
+    # Budgets cut is said with a negative feeling, though its words hold no feeling word.
+    assert sentence_sentiment(anna_said[2]) < -0.05 < 0.05 < topics["support"].sentiment
+    expected_mean = round(sum(sentence_sentiment(t) for t in anna_said) / len(anna_said), 3)
     assert reading.customer_sentiment == expected_mean
 
 

@@ -15,6 +15,9 @@ from models.schema import Customer, ImportRun, Interaction
 from services.listen.digest import build_digest
 from services.listen.digest_text import render_digest
 
+# What a proven risk does; an unproven kind raises nothing (tests/unit/listen/test_proven.py).
+pytestmark = pytest.mark.usefixtures("every_risk_kind_proven")
+
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
 SINCE = dt.date(2026, 3, 9)  # the digest's period starts then (UTC workspace clock)
 

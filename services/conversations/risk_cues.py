@@ -1,0 +1,670 @@
+"""The risks a customer's sentence raises, read from what the sentence says, not from a word.
+
+A risk is a *cue* (the words that carry it, with their place in the sentence) of one of
+``RISK_KINDS``. Finding one takes two steps:
+
+1. **A frame**: the words of the kind together with what they act on. "Cancel" is a
+   cancellation only when what is cancelled is the contract, the subscription, the
+   account, the seats or us ("cancel Thursday's check-in", "cancel the duplicate order"
+   are not); "left" names a departure only when no object follows it ("Henry left us two
+   weeks ago", not "Henry left a voicemail"); a competitor is another vendor being
+   evaluated, trialled, quoted, offered or moved to, named or not ("we are evaluating
+   other vendors", "a trial with Clarion"), not a vendor merely mentioned ("we met
+   Clarion at a trade show", "we switched from them to you").
+2. **The sentence around it**: the cue must be said as standing, by the clause it is in:
+   - not negated in its own clause ("we're not cancelling", "nobody is looking at other
+     vendors", "no plans to switch"), except for frames that are negative in themselves
+     ("won't renew", "can't afford");
+   - not the condition of a hypothetical ("even if budgets were cut, ...", "what happens
+     to our data if we cancel?"); a threat's consequence is a risk ("if the price goes up
+     again we'll look elsewhere");
+   - not a question asked out of interest ("Is there a penalty if we cancel early?"),
+     though a request to act is ("Can you cancel our subscription at the end of the
+     month?");
+   - not a past that was resolved ("we looked at other vendors last year but you won").
+
+Pure Python over one sentence at a time: the speaker (only the customer's side raises
+risks) is the caller's business.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from services.listen.proven_risks import RISK_KINDS
+
+__all__ = ["FRAMES", "RISK_KINDS", "Cue", "Frame", "risk_cues", "standing"]
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One risk found in a sentence: its kind, the words that carry it (their span in the
+    sentence) and, for a competitor, the vendor's name when one is said."""
+
+    kind: str
+    start: int
+    end: int
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A pattern of one kind. ``negative`` frames are negations in themselves ("won't
+    renew"); ``name`` is the group holding a competitor's name."""
+
+    kind: str
+    pattern: re.Pattern[str]
+    negative: bool = False
+
+
+def _frame(kind: str, pattern: str, *, negative: bool = False) -> Frame:
+    return Frame(kind, re.compile(pattern, re.IGNORECASE), negative)
+
+
+# A few words of any kind between two parts of a frame ("cancel [the whole] contract").
+def _gap(most: int) -> str:
+    return rf"(?:\s+[\w'&/-]+){{0,{most}}}?\s+"
+
+
+_DET = r"(?:(?:the|our|my|this|that|these|those|your|a|an|its|their|all|every|any)\s+)"
+# What a contract is called: what "cancel", "end" or "drop" must act on to end the deal.
+_CONTRACT = (
+    r"(?:contracts?|subscriptions?|accounts?|plans?|agreements?|memberships?|licen[cs]es?"
+    r"|seats?|renewals?|service\b(?!\s+(?:call|visit|desk|ticket|request))|services"
+    r"|platform|software|tool|product|deal|partnership|relationship|modules?|add-?ons?"
+    r"|package|tier|retainer|sla|you\b|you\s+guys|the\s+whole\s+thing|everything\s+with\s+you"
+    r"|with\s+you|it\s+all)"
+)
+# What cancelling or ending does not end the deal: a meeting, an order, a charge.
+_NOT_CONTRACT = (
+    r"(?:meeting|call|check-?in|catch-?up|sync|stand-?up|appointment|session|demo|webinar"
+    r"|workshop|training|visit|invite|invitation|booking|reservation|lunch|dinner|trip"
+    r"|flight|event|order|purchase\s+order|po\b|invoice|charge|payment|transfer|delivery"
+    r"|shipment|ticket|request|duplicate|trial\s+(?:user|seat)s?|review|interview|class"
+    r"|course|onboarding\s+call|kick-?off|standing|recurring|slot|room|conference|pilot)"
+)
+_INTENT = (
+    r"(?:we|i|they|the\s+(?:board|company|business|team|ceo|cfo|coo|owners?|partners?)"
+    r"|leadership|management|procurement|finance|legal|head\s+office|our\s+\w+)"
+)
+_CANCEL_VERB = (
+    r"(?:cancel(?:l?ing|l?ed|s)?|cancell?ation|terminat(?:e|ed|es|ing|ion)"
+    r"|discontinu(?:e|ed|ing)|end(?:ing)?|clos(?:e|ed|ing)|drop(?:ping|ped)?|stop(?:ping|ped)?"
+    r"|quit(?:ting)?|exit(?:ing)?|sunset(?:ting)?|scrap(?:ping|ped)?|ditch(?:ing|ed)?"
+    r"|ax(?:e|ing|ed)|kill(?:ing|ed)?|wind(?:ing)?\s+down|phas(?:e|ing)\s+out"
+    r"|(?:get|getting|pull|pulling|back|backing)\s+out\s+of|walk(?:ing)?\s+away\s+from"
+    r"|mov(?:e|ing)\s+(?:away\s+)?off|offboard(?:ing)?|unsubscrib(?:e|ing)"
+    r"|not\s+(?:be\s+)?continu(?:e|ing)(?:\s+with)?|leav(?:e|ing)|part(?:ing)?\s+ways\s+with)"
+)
+
+FRAMES: tuple[Frame, ...] = (
+    # --- cancellation -------------------------------------------------------------------
+    # "cancel the subscription", "end our contract", "leave you", "drop the platform".
+    _frame(
+        "cancellation",
+        rf"\b{_CANCEL_VERB}\b(?:\s+(?:the\s+)?(?:rest\s+of|whole|entire|full|remaining|"
+        rf"annual|yearly|monthly|current|existing|premium|pro|enterprise|[\w-]+'s|[\w-]+)){{0,3}}"
+        rf"\s+{_DET}?(?:\w+\s+){{0,2}}?{_CONTRACT}",
+    ),
+    # "we'll cancel at renewal", "we've decided to cancel", "thinking of cancelling": the
+    # verb itself with what the clause says of when, but no object of another kind.
+    _frame(
+        "cancellation",
+        r"\b(?:cancel(?:l?ing|l?ed)?|terminat(?:e|ing)|churn(?:ing|ed)?|unsubscrib(?:e|ing))\b"
+        rf"(?!\s+(?:{_DET}|\w+'s\s+|tomorrow's|today's|next\s+week's)?(?:\w+\s+){{0,2}}?"
+        rf"{_NOT_CONTRACT})"
+        r"(?=\s*(?:$|[.,;!?)—–-]|\s+(?:at|when|before|after|by|in|on|once|unless|if|and|or"
+        r"|altogether|outright|entirely|completely|soon|early|next|this|at\s+the|then|now"
+        r"|too|as\s+well|for\s+good|asap|immediately|effective|from|come|so)\b))",
+    ),
+    _frame("cancellation", r"\bcancell?ation\s+(?:notice|request|letter|form|date|terms)\b"),
+    # "won't renew", "not renewing", "decided against renewing", "the renewal is off".
+    _frame(
+        "cancellation",
+        r"\b(?:not|won't|will\s+not|wouldn't|won't\s+be|aren't|are\s+not|am\s+not|isn't"
+        r"|no\s+longer|never|unlikely\s+to|doubt\s+(?:we|i)(?:'ll|\s+will)|against"
+        r"|don't\s+(?:plan|intend|want|expect|see\s+(?:us|ourselves))\s+to"
+        r"|don't\s+think\s+(?:we|i)(?:'ll|\s+will|\s+would|'d|\s+can|\s+should)"
+        r"|not\s+(?:going|planning|looking)\s+to|hold\s+off\s+on|pass\s+on)"
+        r"(?:\s+(?:be|going\s+to|plan(?:ning)?\s+to|able\s+to|in\s+a\s+position\s+to|likely"
+        r"\s+to|really|actually|probably|now|then|even)){0,3}"
+        r"\s+(?:renew(?:ing|al)?|re-?sign(?:ing)?|extend(?:ing)?|sign(?:ing)?\s+(?:again|on\s+again"
+        r"|another|the\s+renewal|for\s+another))\b",
+        negative=True,
+    ),
+    _frame(
+        "cancellation",
+        r"\bnon-?renewal\b|\brenewal\s+(?:is|looks)\s+(?:off|unlikely|in\s+doubt|doubtful"
+        r"|not\s+happening|off\s+the\s+table|very\s+much\s+in\s+question|at\s+risk)\b"
+        r"|\bno\s+(?:renewal|plans?\s+to\s+renew)\b",
+        negative=True,
+    ),
+    # "let the contract lapse", "let it run out".
+    _frame(
+        "cancellation",
+        rf"\blet(?:ting)?\s+(?:{_DET}?(?:\w+\s+){{0,2}}?{_CONTRACT}|it|things)\s+"
+        r"(?:lapse|expire|run\s+out|run\s+down|go)\b",
+    ),
+    # Downgrades: "cut our seats from 40 to 15", "drop down to the basic plan".
+    _frame(
+        "cancellation",
+        r"\b(?:downgrad(?:e|ed|es|ing)|scal(?:e|ed|ing)\s+(?:back|down)|reduc(?:e|ed|ing)"
+        r"|cut(?:ting)?|trim(?:ming|med)?|drop(?:ping|ped)?|halv(?:e|ed|ing)|shrink(?:ing)?"
+        r"|los(?:e|ing))\b(?:\s+[\w'-]+){0,4}?\s+(?:seats?|licen[cs]es?|users?|logins?"
+        r"|the\s+number\s+of\s+(?:seats|licen[cs]es|users)|(?:to\s+)?(?:a\s+|the\s+)?(?:basic"
+        r"|lower|smaller|cheaper|starter|lite|free|entry)(?:-level)?\s+(?:plan|tier|package"
+        r"|version|edition))\b",
+    ),
+    _frame(
+        "cancellation",
+        r"\b(?:go(?:ing)?|mov(?:e|ing)|switch(?:ing)?)\s+(?:down\s+)?to\s+(?:a\s+|the\s+)?"
+        r"(?:basic|lower|smaller|cheaper|starter|lite|free|entry)(?:-level)?\s+(?:plan|tier"
+        r"|package|version|edition)\b|\bmonth-to-month\b",
+    ),
+    _frame(
+        "cancellation",
+        r"\b(?:giv(?:e|ing)|serv(?:e|ing)|hand(?:ing)?\s+in|send(?:ing)?|put\s+in)\s+"
+        r"(?:you\s+|our\s+|formal\s+|written\s+)*notice\b"
+        r"|\bpull(?:ing)?\s+the\s+plug\b|\bwalk(?:ing)?\s+away\b|\bpart(?:ing)?\s+ways\b"
+        r"|\bgo(?:ing)?\s+(?:our|separate)\s+(?:own\s+)?ways?\b"
+        r"|\bstop(?:ping|ped)?\s+(?:using|paying(?:\s+for)?)\s+(?:you|it|the|your|this)\b"
+        r"|\b(?:this|next)\s+(?:year|term|contract)\s+(?:is|will\s+be)\s+(?:our|the)\s+last\b"
+        r"|\blast\s+(?:year|term|renewal)\s+with\s+you\b|\b(?:close|shut)\s+down\s+(?:our|the)"
+        r"\s+account\b|\bbring(?:ing)?\s+(?:it|this|that|everything)\s+in-?house\b"
+        r"|\bno\s+longer\s+(?:need|use|want|require)\s+(?:you|it|the\s+(?:service|platform|"
+        r"tool|product)|your)\b|\bdon't\s+(?:really\s+)?need\s+(?:you|it|the\s+(?:service|"
+        r"platform|tool))\s+any\s?more\b|\bmov(?:e|ing)\s+on\s+from\s+you\b"
+        r"|\b(?:leav(?:e|ing)|exit(?:ing)?)\s+(?:you|the\s+platform|your\s+platform)\b"
+        r"|\bchurn(?:ing|ed)?\b",
+    ),
+    # --- competitor ---------------------------------------------------------------------
+    # Another vendor, unnamed: "evaluating other vendors", "getting quotes from others".
+    _frame(
+        "competitor",
+        r"\b(?:other|another|alternative|alternate|different|competing|cheaper|rival|new"
+        r"|several|multiple|a\s+few|a\s+couple\s+of|two|three|other\s+possible)\s+(?:[\w-]+\s+)?"
+        r"(?:vendors?|providers?|suppliers?|options|solutions?|tools?|platforms?|products?"
+        r"|companies|partners?|systems?|players|offerings|agencies|firms|carriers|services)\b"
+        r"|\balternatives\b|\bthe\s+competition\b|\b(?:a|your|one\s+of\s+your)\s+competitors?\b"
+        r"|\bcompetitors?\s+(?:of\s+yours|offered|quoted|reached|approached|pitched|came)\b"
+        r"|\bcompetitive\s+(?:quotes?|bids?|offers?|proposals?|tender)\b"
+        r"|\b(?:bake-?off|rfp|request\s+for\s+proposals?|tender(?:ing)?\s+process|shop(?:ping)?"
+        r"\s+around|market\s+(?:test|scan)|go(?:ing)?\s+(?:out\s+)?to\s+(?:market|tender))\b"
+        r"|\bsomeone\s+(?:else|cheaper)\b|\belsewhere\b"
+        r"|\b(?:review(?:ing)?|re-?tender(?:ing)?|benchmark(?:ing)?)\s+(?:all|every|each|our)\s+"
+        r"(?:\w+\s+)?(?:vendors?|providers?|suppliers?)\b",
+    ),
+    # Moving to someone: "switching to Clarion", "going with a cheaper provider".
+    _frame(
+        "competitor",
+        r"\b(?:switch(?:ing|ed)?|mov(?:e|ing|ed)|migrat(?:e|ing|ed)|transition(?:ing)?|chang(?:e|ing)"
+        r"|port(?:ing)?|consolidat(?:e|ing)|standardi[sz](?:e|ing))(?:\s+(?:everything|it|us"
+        r"|over|all|across|our\s+\w+)){0,2}\s+(?:to|onto|on\s+to|over\s+to)\s+(?P<name1>(?-i:[A-Z]"
+        r"[\w&.-]*(?:\s+[A-Z][\w&.-]*)?))"
+        r"|\b(?:go(?:ing)?|went|sign(?:ing|ed)?|partner(?:ing)?)\s+with\s+(?P<name2>(?-i:[A-Z][\w&.-]*"
+        r"(?:\s+[A-Z][\w&.-]*)?))"
+        r"|\breplac(?:e|ing)\s+(?:you|your\s+\w+|the\s+platform|it)\s+with\b",
+    ),
+    # Named, in an evaluation: "a trial with Clarion", "demo from Brightwave", "Northpeak
+    # offered us", "comparing you with Arclight".
+    _frame(
+        "competitor",
+        r"\b(?:trial(?:l?ing)?|pilot(?:ing)?|demo(?:s|ed|ing)?|proposals?|quotes?|pricing|offers?"
+        r"|pitch|presentation|poc|proof\s+of\s+concept)\s+(?:with|from|of|by)\s+"
+        r"(?P<name3>(?-i:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?))"
+        r"|\b(?:evaluat(?:e|ing|ed)|look(?:ing|ed)?\s+(?:at|into)|consider(?:ing|ed)?|explor(?:e|ing)"
+        r"|assess(?:ing)?|compar(?:e|ing|ed)\s+(?:you\s+)?(?:with|to|against)|benchmark(?:ing)?"
+        r"\s+(?:you\s+)?against|talk(?:ing|ed)?\s+to|speak(?:ing)?\s+(?:to|with)|meet(?:ing)?\s+with"
+        r"|trial(?:l?ing)?|test(?:ing)?|pilot(?:ing)?|in\s+talks\s+with|negotiat(?:e|ing)\s+with"
+        r"|shortlist(?:ed|ing)?|demo(?:ed|ing)?)\s+(?P<name4>(?-i:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?))"
+        r"|(?P<name5>\b(?-i:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?))(?:'s)?\s+(?:(?:has|have|just|already"
+        r"|also|even|recently)\s+)*(?:offered|quoted|pitched|approached|undercut|came\s+in"
+        r"|reached\s+out|sent\s+(?:us\s+)?(?:a|an|their)\s+(?:offer|quote|proposal)"
+        r"|is\s+(?:offering|cheaper|\d+\s?%\s+cheaper)|are\s+(?:offering|cheaper))\b",
+    ),
+    # --- budget cut ---------------------------------------------------------------------
+    _frame(
+        "budget_cut",
+        r"\b(?:budgets?|spend(?:ing)?|funding|funds|money|cash|headcount|costs|expenses"
+        r"|purse\s+strings|grants?|programmes?|programs?|projects?|initiatives?)\b(?:\s+[\w'-]+){0,4}?\s+(?:(?:was|were|is|are|has\s+been"
+        r"|have\s+been|got|being|been|getting|will\s+be|just|now|already|all|completely)\s+)*"
+        r"(?:cut|cuts|slashed|reduced|frozen|froze|trimmed|squeezed|tight|tighter|tightened"
+        r"|capped|halved|pulled|withdrawn|shrunk|shrinking|shrank|scrutini[sz]ed|scaled\s+back"
+        r"|under\s+(?:review|pressure|scrutiny)|on\s+hold|paused|gone|dried\s+up|evaporated"
+        r"|(?:way\s+)?down|lower|locked\s+down|being\s+reviewed|axed|exhausted|spent|blown)\b",
+    ),
+    _frame(
+        "budget_cut",
+        r"\b(?:cut(?:ting)?|slash(?:ed|ing)?|reduc(?:e|ed|ing)|trim(?:med|ming)?|freez(?:e|ing)"
+        r"|froze|frozen|tighten(?:ed|ing)?|rein(?:ing)?\s+in|scal(?:e|ing)\s+back|curb(?:ed|ing)?"
+        r"|squeez(?:e|ed|ing)|lower(?:ed|ing)?|review(?:ed|ing)?|scrutini[sz](?:e|ed|ing)"
+        r"|audit(?:ed|ing)?|paus(?:e|ed|ing)|halt(?:ed|ing)?|stop(?:ped|ping)?|claw(?:ing)?\s+back)"
+        r"(?:\s+(?:our|the|all|every|each|any|its|their|back\s+on|down\s+on|on))*"
+        r"(?:\s+[\w-]+){0,2}?\s+(?:budgets?|spend(?:ing)?|costs|expenses|expenditure|outgoings"
+        r"|overheads?|line\s+items?|discretionary|purchasing|procurement|software\s+spend)\b",
+    ),
+    _frame(
+        "budget_cut",
+        r"\bbudget(?:ary)?\s+(?:cuts?|freeze|reductions?|constraints?|pressures?|squeeze"
+        r"|crunch|review|restrictions?|is\s+(?:tight|frozen|gone))\b"
+        r"|\b(?:spending|hiring|headcount|budget|procurement)\s+freeze\b"
+        r"|\bcost[-\s](?:cutting|saving|reduction)s?\b|\bbelt[-\s]tightening\b"
+        r"|\btighten(?:ing)?\s+(?:our|the)\s+belts?\b|\baustert?ity\b"
+        r"|\btight\s+on\s+(?:budget|money|cash|funds)\b|\b(?:money|cash|funding|budget)\s+is"
+        r"\s+(?:really\s+|very\s+|pretty\s+|a\s+bit\s+)?tight\b|\bcash\s*flow\s+(?:problems?"
+        r"|issues?|crunch|is\s+tight)\b|\blost\s+(?:our|the|a)\s+(?:funding|grant|investor)\b"
+        r"|\bfunding\s+(?:fell\s+through|was\s+pulled|ran\s+out|has\s+dried)\b"
+        r"|\b(?:lay-?offs?|redundanc(?:y|ies)|downsiz(?:e|ing)|restructur(?:e|ing))\b"
+        r"|\b(?:every|each|any|all)\s+(?:new\s+)?(?:purchase|spend|expense|renewal|contract"
+        r"|invoice|line\s+item|subscription|tool|vendor|supplier)s?\s+(?:now\s+)?(?:needs?|requires?"
+        r"|has\s+to\s+(?:get|be)|must|goes|is\s+going|are\s+going|is\s+being|are\s+being)"
+        r"(?:\s+[\w-]+){0,3}?\s+(?:sign-?off|approv(?:al|ed)|re-?approv(?:al|ed)|justif(?:y|ied"
+        r"|ication)|reviewed|scrutini[sz]ed|to\s+(?:the\s+)?(?:cfo|board|finance))\b"
+        r"|\basked\s+(?:us\s+)?to\s+(?:cut|reduce|save|trim|find\s+savings)\b"
+        r"|\bfind\s+(?:\w+\s+)?savings\b|\bsavings\s+target\b",
+    ),
+    _frame(
+        "budget_cut",
+        r"\b(?:no|zero)\s+(?:more\s+)?budget\b|\bout\s+of\s+budget\b"
+        r"|\b(?:don't|do\s+not|doesn't|won't|didn't)\s+have\s+(?:the|a|any|enough)\s+(?:budget"
+        r"|money|funds|funding)\b|\bcan(?:'t|not|\s+not|no\s+longer)\s+afford\b"
+        r"|\bnot\s+in\s+(?:the|our|this\s+year's|next\s+year's)\s+budget\b"
+        r"|\bbudget\s+(?:isn't|is\s+not|wasn't|won't\s+be)\s+(?:there|approved|available)\b",
+        negative=True,
+    ),
+    # --- price complaint ----------------------------------------------------------------
+    _frame(
+        "price_complaint",
+        r"\btoo\s+(?:expensive|pricey|pricy|costly|steep|high|much)\b|\bover-?priced\b"
+        r"|\brip-?off\b|\bextortionate\b|\bexorbitant\b|\bdaylight\s+robbery\b"
+        r"|\bsticker\s+shock\b|\bhard\s+to\s+swallow\b|\bcosts?\s+(?:us\s+)?(?:a\s+fortune"
+        r"|an\s+arm\s+and\s+a\s+leg)\b|\b(?:way|far|very|really|quite|so|getting|pretty"
+        r"|rather|increasingly|bit)\s+(?:too\s+)?(?:expensive|pricey|costly)\b"
+        r"|\bexpensive\s+(?:for|compared)\b",
+    ),
+    _frame(
+        "price_complaint",
+        r"\b(?:price|prices|pricing|cost|costs|fee|fees|rate|rates|quote|bill|invoices?"
+        r"|renewal|subscription|licen[cs]e\s+fees?|charges?|premium)\b(?:\s+[\w'%-]+){0,4}?\s+"
+        r"(?:(?:has|have|had|just|again|already|keeps?|kept|is|are|was|were|seems?|feels?"
+        r"|looks?)\s+)*(?:increase[ds]?|hiked?|ris(?:e|en|ing)|rose|went\s+up|gone\s+up"
+        r"|going\s+up|goes\s+up|jump(?:ed|s)?|doubled|tripled|spiked|climb(?:ed|ing)"
+        r"|crept\s+up|creeping\s+up|skyrocketed|ballooned|shot\s+up)\b",
+    ),
+    _frame(
+        "price_complaint",
+        r"\b(?:price|prices|pricing|cost|costs|fee|fees|rate|rates|quote|bill|renewal\s+quote"
+        r"|increase|uplift|hike)\b(?:\s+[\w'%-]+){0,3}?\s+(?:is|are|was|were|seems?|feels?"
+        r"|looks?)\s+(?:\w+\s+)?(?:high|steep|excessive|ridiculous|outrageous|insane|crazy"
+        r"|unreasonable|unjustified|punishing|painful|a\s+lot|a\s+stretch|hard\s+to\s+justify"
+        r"|out\s+of\s+(?:line|hand|reach)|eye-?watering)\b"
+        r"|\b(?:price|cost|fee|rate)\s+(?:increase|hike|rise|jump|uplift)s?\b"
+        r"|\b\d+(?:\.\d+)?\s?%\s+(?:increase|hike|rise|jump|uplift|more)\b",
+    ),
+    _frame(
+        "price_complaint",
+        r"\bnot\s+worth\s+(?:it|the\s+(?:money|price|cost|spend|fee))\b"
+        r"|\bcan(?:'t|not|\s+not)\s+(?:really\s+)?justify\s+(?:the\s+|this\s+|that\s+|our\s+)?"
+        r"(?:cost|price|spend|expense|fee|renewal|increase|it|paying)\b"
+        r"|\b(?:hard|difficult|tough|harder|struggling)\s+to\s+justify\b"
+        r"|\bpay(?:ing)?\s+(?:way\s+|far\s+|a\s+lot\s+)?(?:more|too\s+much)\s+(?:than|for)\b"
+        r"|\b(?:cheaper|better\s+value|lower\s+prices?|better\s+(?:deal|price))\s+elsewhere\b"
+        r"|\b(?:poor|bad|terrible|not\s+(?:great|good))\s+value\b|\bvalue\s+for\s+money\s+"
+        r"(?:isn't|is\s+not|just\s+isn't)\b|\bfor\s+what\s+we(?:'re|\s+are)?\s+pay(?:ing)?\b",
+        negative=True,
+    ),
+    # --- champion leaving ---------------------------------------------------------------
+    _frame(
+        "champion_leaving",
+        r"\bi(?:'m|\s+am|'ll\s+be|\s+will\s+be)\s+(?:actually\s+|also\s+|sadly\s+|officially\s+)?"
+        r"(?:leaving|moving\s+on|stepping\s+(?:down|away|back)|retiring|resigning|off\s+to\s+"
+        r"(?:a|an|another|join)|joining\s+(?:a|an|another)|handing\s+over|transitioning\s+out"
+        r"|out\s+of\s+here|finishing\s+up\s+here|moving\s+(?:on\s+)?to\s+(?:a|an|another)\s+"
+        r"(?:new\s+|different\s+)?(?:role|position|job|company|team|firm|organi[sz]ation))\b(?!\s+(?:for|on)\s+(?:the\s+|a\s+|my\s+)?"
+        r"(?:airport|holiday|vacation|lunch|the\s+day|the\s+weekend|leave|trip|break|home"
+        r"|office|station|meeting|a\s+bit)\b)(?!\s+(?:early|now|soon|at\s+\d))"
+        r"|\bmy\s+(?:last|final)\s+(?:day|week|month|call|meeting)\b"
+        r"|\bi(?:'ve|\s+have)\s+(?:resigned|handed\s+in\s+my\s+notice|accepted\s+(?:a|an)\s+"
+        r"(?:offer|role|position|job)|taken\s+(?:a|another)\s+(?:role|job|position))\b"
+        r"|\bi(?:'m|\s+am)\s+being\s+(?:replaced|made\s+redundant|laid\s+off|let\s+go)\b"
+        r"|\bi\s+won't\s+be\s+(?:your|the)\s+(?:main\s+)?(?:contact|point\s+of\s+contact)\b"
+        r"|\b(?:my|a)\s+(?:replacement|successor)\b|\btak(?:e|ing)\s+over\s+(?:from\s+me|my"
+        r"\s+(?:role|accounts?|job|responsibilities|portfolio))\b"
+        r"|\b(?:my|our)\s+notice\s+period\b",
+    ),
+    _frame(
+        "champion_leaving",
+        r"\b(?P<who>[a-z][\w'-]*(?:\s+[a-z][\w'-]*)?)\s+(?:has|have|had|just|recently|actually"
+        r"|officially|already|sadly)?\s*(?:has\s+|had\s+|just\s+)*"
+        r"(?:left(?:\s+(?:the\s+company|the\s+business|the\s+firm|the\s+team|the\s+organi[sz]ation"
+        r"|us|our\s+company))?(?=\s*(?:$|[.,;!—–-]|\s+(?:in|on|at|last|two|three|a\s+(?:few|couple)"
+        r"|recently|already|this|yesterday|earlier|so|and|without|suddenly|for\s+(?:a|another"
+        r"|good))\b|\s+\w+\s+(?:ago|back)\b))|resigned|retired|quit|moved\s+on|departed"
+        r"|handed\s+in\s+(?:his|her|their)\s+notice|was\s+(?:let\s+go|laid\s+off|made\s+redundant"
+        r"|fired|replaced)|got\s+(?:let\s+go|laid\s+off|fired)|is\s+(?:leaving|retiring"
+        r"|resigning|moving\s+on|stepping\s+down|on\s+(?:his|her|their)\s+way\s+out)"
+        r"|will\s+be\s+(?:leaving|retiring|moving\s+on|stepping\s+down)|'s\s+(?:leaving|retiring"
+        r"|moving\s+on|gone)|is\s+no\s+longer\s+(?:with|at|here|on|part)|(?:doesn't|does\s+not)"
+        r"\s+work\s+(?:here|there|with\s+us)\s+any\s?more|no\s+longer\s+works?\s+(?:here|with"
+        r"|for|at)|took\s+(?:a|another)\s+(?:job|role|position)|(?:has\s+)?gone\s+to\s+"
+        r"(?:a|another|work\s+for)|moved\s+to\s+(?:a|another)\s+(?:company|firm|role|job|team"
+        r"|organi[sz]ation))\b",
+    ),
+    _frame(
+        "champion_leaving",
+        r"\b(?:(?:his|her|their|[a-z]+'s)\s+(?:last|final)\s+day)\b"
+        r"|\b(?:replacement|successor|cover)\s+for\s+(?:him|her|them|[a-z]+)\b"
+        r"|\b(?:hiring|recruiting|looking\s+for)\s+(?:a\s+)?(?:replacement|successor)\b"
+        r"|\b(?:his|her|their)\s+(?:replacement|successor|notice)\b"
+        r"|\bwho(?:'s|\s+is|\s+will\s+be)\s+(?:taking\s+over|replacing)\b"
+        r"|\bno\s+(?:one|longer\s+anyone)\s+(?:here\s+)?(?:who\s+)?(?:owns|champions|knows)\b",
+    ),
+)
+
+# --- the sentence around a cue -------------------------------------------------------------
+
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|nobody|no\s+one|none|nothing|neither|nor|without|hardly|barely"
+    r"|rule\s+out|ruled\s+out|rather\s+than|instead\s+of|far\s+from|no\s+plans?\s+to"
+    r"|no\s+intention|no\s+interest\s+in|happy\s+(?:to\s+stay|with)|stopped|nowhere\s+near)\b"
+    r"|n't\b|n’t\b",
+    re.IGNORECASE,
+)
+# Where a clause starts, for the reach of a negation or a condition.
+_CLAUSE = re.compile(
+    r"[;:—–()]|,(?!\s*(?:and|or)\s+\w+\s*,)|\s-\s|\b(?:but|although|though|however|whereas"
+    r"|while|so|because|since|which|and\s+(?:then|now|so)|otherwise|unless|then)\b",
+    re.IGNORECASE,
+)
+_IF = re.compile(
+    r"\b(?:if|even\s+if|in\s+case|whether|suppose|supposing|what\s+if|hypothetically"
+    r"|in\s+the\s+event|assuming|say)\b",
+    re.IGNORECASE,
+)
+# Where a threat's consequence starts after its condition: "... we'll", "then".
+_CONSEQUENCE = re.compile(
+    r"\b(?:we|i|they|the\s+board|finance|leadership)(?:'ll|'d|\s+will|\s+would|\s+shall"
+    r"|'re\s+going\s+to|\s+are\s+going\s+to|\s+have\s+to|'ll\s+have\s+to|\s+might"
+    r"|\s+may|\s+could)\b|\bthen\b",
+    re.IGNORECASE,
+)
+# A question asked out of interest: it opens with these.
+_ASKING = re.compile(
+    r"^\W*(?:(?:so|and|but|also|ok|okay|oh|hey|hi|quick\s+question|just\s+(?:curious"
+    r"|wondering|checking))\W+)*(?:do|does|did|is|are|was|were|will|would|should|shall"
+    r"|have|has|had|what|what's|how|when|why|where|who|which|any|is\s+there|are\s+there"
+    r"|could|can|may|might)\b",
+    re.IGNORECASE,
+)
+_REQUEST = re.compile(r"^\W*(?:(?:so|and|ok|okay)\W+)*(?:can|could|would|will)\s+you\b"
+                      r"(?:\s+please)?", re.IGNORECASE)  # fmt: skip
+# Said of a past that is over: "last year ... but", "back in 2024", "used to".
+_LONG_AGO = re.compile(
+    r"\b(?:last\s+(?:year|spring|summer|autumn|fall|winter|quarter)|years?\s+ago|a\s+while"
+    r"\s+(?:ago|back)|back\s+(?:in|then|when)|in\s+20[12]\d|at\s+the\s+time|previously"
+    r"|used\s+to|at\s+one\s+point|once\s+upon|originally|before\s+we\s+(?:joined|signed"
+    r"|moved|came)|early\s+on)\b",
+    re.IGNORECASE,
+)
+_RESOLVED = re.compile(
+    r"\b(?:but|and)\s+(?:then\s+)?(?:we|you|it|that|things|they)\b.*\b(?:stay|stayed|won"
+    r"|chose\s+you|picked\s+you|decided\s+against|sorted|resolved|fixed|fine|happy|over"
+    r"|behind\s+us|passed|better|great|went\s+with\s+you|came\s+back|renewed)\b"
+    r"|\b(?:sorted|resolved|fixed|settled|lifted|over|behind\s+us|water\s+under\s+the"
+    r"\s+bridge|ancient\s+history|since\s+then|these\s+days|any\s?more|now\s+(?:we|it|that"
+    r"|things))\b",
+    re.IGNORECASE,
+)
+# A departure that is not one: a holiday, leave, an office, a promotion that stays.
+_NOT_GONE = re.compile(
+    r"\b(?:holiday|vacation|annual\s+leave|on\s+leave|parental|maternity|paternity|sick"
+    r"|out\s+of\s+(?:the\s+)?office|ooo|back\s+(?:on|next|in|from)|returns?\s+(?:on|next)"
+    r"|for\s+the\s+day|early\s+today|the\s+(?:call|meeting)|a\s+(?:message|voicemail|note"
+    r"|comment|review))\b",
+    re.IGNORECASE,
+)
+# Words that never name a vendor when they open a capitalised name.
+_NOT_A_NAME = frozenset(
+    [
+        "i",
+        "we",
+        "you",
+        "they",
+        "he",
+        "she",
+        "it",
+        "our",
+        "your",
+        "their",
+        "my",
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "q1",
+        "q2",
+        "q3",
+        "q4",
+        "ok",
+        "okay",
+        "yes",
+        "no",
+        "thanks",
+        "thank",
+        "hi",
+        "hello",
+        "dear",
+        "annual",
+        "monthly",
+        "quarterly",
+        "next",
+        "last",
+        "new",
+        "old",
+        "excel",
+        "email",
+        "slack",
+        "teams",
+        "zoom",
+        "google",
+        "microsoft",
+        "outlook",
+        "gmail",
+        "linkedin",
+        "pdf",
+        "csv",
+        "api",
+        "us",
+        "uk",
+        "eu",
+        "eod",
+        "asap",
+        "fy",
+    ]
+)
+
+
+def _normal(text: str) -> str:
+    """The sentence with curly apostrophes and quotes made straight (same length)."""
+    return (
+        text.replace("\u2019", "'")
+        .replace("\u2018", "'")
+        .replace("\u201c", '"')
+        .replace("\u201d", '"')
+    )
+
+
+def _clause_start(text: str, position: int) -> int:
+    """Where the clause holding ``position`` starts."""
+    start = 0
+    for match in _CLAUSE.finditer(text, 0, position):
+        if match.end() <= position:
+            start = match.end()
+    return start
+
+
+def _clause_end(text: str, position: int) -> int:
+    match = _CLAUSE.search(text, position)
+    return match.start() if match else len(text)
+
+
+def _negated(text: str, start: int, end: int) -> bool:
+    """A negation before the cue in its clause, or inside the cue."""
+    begin = _clause_start(text, start)
+    before = text[begin:start]
+    return bool(_NEGATION.search(before) or _NEGATION.search(text[start:end]))
+
+
+def _conditional(text: str, start: int) -> bool:
+    """Whether the cue is in the condition of a hypothetical ("if we cancel, ..."), not in
+    the consequence of a threat ("if the price goes up again we'll look elsewhere")."""
+    begin = _clause_start(text, start)
+    clause = text[begin:start]
+    conditions = list(_IF.finditer(clause))
+    if conditions:
+        return not _CONSEQUENCE.search(clause, conditions[-1].end())
+    # "If we were to cancel" split by a comma: the clause before opens with the condition.
+    return bool(re.match(r"\W*(?:even\s+)?if\b", text[:begin], re.IGNORECASE)) and begin > 0 \
+        and "," not in text[:begin].rstrip(", ")  # fmt: skip
+
+
+def _asked(text: str) -> bool:
+    """A question asked out of interest, not a request to act."""
+    return text.rstrip().endswith("?") and bool(_ASKING.match(text)) and not _REQUEST.match(text)
+
+
+def _resolved_past(text: str) -> bool:
+    return bool(_LONG_AGO.search(text) and _RESOLVED.search(text))
+
+
+def _name(match: re.Match[str]) -> str:
+    for group in ("name1", "name2", "name3", "name4", "name5"):
+        value = match.groupdict().get(group)
+        if value:
+            words = value.rstrip(".").split()
+            while words and words[-1].lower() in _NOT_A_NAME:
+                words.pop()
+            if not words or words[0].lower() in _NOT_A_NAME:
+                return "\0"  # a pronoun, a day or a month: no vendor
+            return " ".join(words).rstrip(".")
+    return ""
+
+
+def standing(frame: Frame, text: str, match: re.Match[str]) -> str:
+    """Why a frame's match does not stand as a risk ("negated", "conditional", "asked",
+    "resolved", "away", "not_a_name", "in_passing"), "" when it stands."""
+    start, end = match.start(), match.end()
+    if _asked(text):
+        return "asked"
+    if _resolved_past(text):
+        return "resolved"
+    if not frame.negative and _negated(text, start, end):
+        return "negated"
+    if _conditional(text, start):
+        return "conditional"
+    if frame.kind == "champion_leaving":
+        after = text[end : _clause_end(text, end)]
+        if _NOT_GONE.search(text[start:end] + after):
+            return "away"
+        who = match.groupdict().get("who")
+        if who and who.split()[0].lower() in ("it", "that", "this", "which", "what", "there"):
+            return "not_a_name"
+    if frame.kind == "competitor":
+        if _name(match) == "\0":
+            return "not_a_name"
+        if _NEUTRAL_VENDOR.search(text[_clause_start(text, start) : start]):
+            return "in_passing"
+    return ""
+
+
+def _named(names: Sequence[str]) -> re.Pattern[str] | None:
+    cleaned = sorted({" ".join(n.split()) for n in names if n and n.strip()}, key=len)
+    if not cleaned:
+        return None
+    alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in cleaned[::-1])
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+_NEUTRAL_VENDOR = re.compile(
+    r"\b(?:from|away\s+from|instead\s+of|over|than|unlike|before|trade\s+show"
+    r"|conference|news|heard|read|acquired|bankrupt|bust|went\s+under|used\s+to|ex-)\b",
+    re.IGNORECASE,
+)
+
+
+def _named_cues(text: str, pattern: re.Pattern[str], taken: list[Cue]) -> list[Cue]:
+    """A competitor of the workspace's list said in the sentence, unless only in passing
+    (switched away from them, met them at a show, their news)."""
+    found: list[Cue] = []
+    for match in pattern.finditer(text):
+        if any(c.kind == "competitor" and c.start <= match.start() < c.end for c in taken):
+            continue
+        before = text[_clause_start(text, match.start()) : match.start()]
+        if _NEUTRAL_VENDOR.search(before) or _negated(text, match.start(), match.end()):
+            continue
+        if _conditional(text, match.start()):
+            continue
+        found.append(Cue("competitor", match.start(), match.end(), match.group(0)))
+    return found
+
+
+def risk_cues(sentence: str, competitors: Iterable[str] = ()) -> list[Cue]:
+    """Every risk the sentence raises, once per kind (the first cue of each), in
+    ``RISK_KINDS`` order; ``competitors`` are the workspace's named competitors."""
+    text = _normal(sentence)
+    if not text.strip():
+        return []
+    cues: list[Cue] = []
+    for frame in FRAMES:
+        for match in frame.pattern.finditer(text):
+            if match.start() == match.end() or standing(frame, text, match):
+                continue
+            name = _name(match) if frame.kind == "competitor" else ""
+            cues.append(Cue(frame.kind, match.start(), match.end(), name))
+    named = _named(list(competitors))
+    if named is not None and not _asked(text) and not _resolved_past(text):
+        cues.extend(_named_cues(text, named, cues))
+    first: dict[str, Cue] = {}
+    for cue in sorted(cues, key=lambda c: (c.start, -c.end)):
+        kept = first.get(cue.kind)
+        if kept is None or (not kept.name and cue.name):
+            first[cue.kind] = cue if kept is None else Cue(cue.kind, kept.start, kept.end, cue.name)
+    return [first[kind] for kind in RISK_KINDS if kind in first]
