@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from services.conversations.measure import (  # noqa: E402
     NONE,
     Case,
+    CorpusError,
     Measurement,
     Reader,
     counted,
@@ -49,6 +50,7 @@ from services.conversations.reading import (  # noqa: E402
     sentence_sentiment,
     sentence_topics,
 )
+from services.core.safe_read import BadFile  # noqa: E402
 from services.listen.proven_risks import RISK_KINDS, measured_path  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "listening" / "eval"
@@ -169,7 +171,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true",
                         help="keep the offline reading's figures for the app")  # fmt: skip
     args = parser.parse_args(argv)
-    cases: list[Case] = load_corpus(args.corpus)
+    try:
+        cases: list[Case] = load_corpus(args.corpus)
+    except (CorpusError, BadFile, OSError) as error:
+        raise SystemExit(f"The corpus cannot be read: {error}") from None
     limit = 3 if args.smoke else args.limit
     if limit:
         cases = cases[:limit]

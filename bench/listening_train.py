@@ -4,6 +4,7 @@ listening corpus and keep it in resources/listening/model.json
 
     .venv/bin/python bench/listening_train.py            # fit, print each kind's threshold
     .venv/bin/python bench/listening_train.py --write    # ... and keep the model
+    .venv/bin/python bench/listening_train.py --smoke    # a fit on 20 conversations (the suite)
 
 Then ``bench/listening_eval.py --write`` measures the reading on the evaluation part, which
 the fit never sees, and keeps the figures the app gates on.
@@ -30,9 +31,15 @@ TRAIN = ROOT / "tests" / "data" / "listening" / "train"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", action="store_true", help="keep the model for the app")
+    parser.add_argument("--smoke", action="store_true",
+                        help="fit on 20 conversations only, keep nothing (the suite)")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.smoke and args.write:
+        raise SystemExit("--smoke fits on a part of the corpus: it keeps nothing")
     began = time.perf_counter()
     cases = load_corpus(TRAIN)
+    if args.smoke:
+        cases = cases[:10] + cases[-10:]
     data = train(cases)
     data["trained_on"]["corpus"] = "tests/data/listening/train"
     data["trained_on"]["digest"] = corpus_digest(TRAIN)

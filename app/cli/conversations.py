@@ -26,7 +26,8 @@ Examples:
   python main.py conversations show 12
   python main.py conversations read 12 --with-model --show-request
   python main.py conversations read --all
-  python main.py conversations tasks 12 --action 1 --action 2"""
+  python main.py conversations tasks 12 --action 1 --action 2
+  python main.py conversations competitors --add Brightwave"""
 
 HEADER = ["id", "date", "customer", "kind", "title", "with", "risks", "promises", "read_by"]
 
@@ -93,6 +94,17 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         help="the promise's number as show lists it (all when not given)",
     )  # fmt: skip
     tasks.set_defaults(handler=cmd_tasks)
+
+    named = kinds.add_parser(
+        "competitors", help="the vendors customers named, offered for the competitors list",
+        description="The vendors customers named while weighing them against you (a trial, "
+        "a quote, an offer, a move), found without their names in the settings, that are not "
+        "on the competitors list yet; --add puts names on the list.",
+    )  # fmt: skip
+    named.add_argument("--add", action="append", metavar="NAME", default=[],
+                       help="put this name on the competitors list (repeatable)")  # fmt: skip
+    named.add_argument("--add-all", action="store_true", help="put every name offered on it")
+    named.set_defaults(handler=cmd_competitors)
 
 
 def _cut(text: str, width: int) -> str:
@@ -261,4 +273,31 @@ def cmd_tasks(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(f"{task.number}. {task.title}: {state} (task {task.task_id}), "
                   f"{task.due_words}.\n")  # fmt: skip
     out.write(made.words + "\n")
+    return EXIT_OK
+
+
+def cmd_competitors(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """List the vendors named and not on the competitors list; add some."""
+    from app.cli.errors import EXIT_OK
+    from app.workspace import command_workspace
+    from services.alerts.config import default_actor
+    from services.conversations.competitor_names import add_competitors, seen_names
+
+    with command_workspace(args.db) as workspace:
+        with workspace.sessions() as session:
+            seen = seen_names(session)
+        adding = [s.name for s in seen] if args.add_all else list(args.add)
+        if adding:
+            with workspace.sessions() as session, session.begin():
+                listed = add_competitors(session, adding, actor=default_actor())
+            print(f"The competitors list: {', '.join(listed)}", file=out)
+            return EXIT_OK
+    if not seen:
+        print("No vendor named in a conversation is missing from the competitors list.", file=out)
+        return EXIT_OK
+    print(f"{'NAME':<28} {'CONVERSATIONS':>13} {'CUSTOMERS':>9}  LAST NAMED", file=out)
+    for s in seen:
+        print(f"{_cut(s.name, 28):<28} {s.conversations:>13,} {s.customers:>9,}  "
+              f"{s.last_seen.date().isoformat()}", file=out)  # fmt: skip
+    print('Add one with: python main.py conversations competitors --add "NAME"', file=out)
     return EXIT_OK

@@ -157,7 +157,15 @@ def load_corpus(folder: Path) -> list[Case]:
         items = data.get("conversations") if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise CorpusError(f"{path.name}: no list of conversations")
-        cases.extend(_case(item, path.name) for item in items if isinstance(item, dict))
+        for item in items:
+            try:
+                cases.append(_case(item, path.name))
+            except (AttributeError, TypeError, ValueError) as error:
+                if isinstance(error, CorpusError):
+                    raise
+                raise CorpusError(
+                    f"{path.name}: a conversation not in the format ({error})"
+                ) from None
     return cases
 
 

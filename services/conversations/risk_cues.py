@@ -179,6 +179,24 @@ FRAMES: tuple[Frame, ...] = (
         r"|\b(?:leav(?:e|ing)|exit(?:ing)?)\s+(?:you|the\s+platform|your\s+platform)\b"
         r"|\bchurn(?:ing|ed)?\b",
     ),
+    # Ending it by other words: going back to doing it by hand, doing without it, the
+    # seats or the module going, notice being prepared.
+    _frame(
+        "cancellation",
+        r"\bgo(?:ing)?\s+back\s+to\s+(?:manual|paper|spreadsheets?|excel|pen\s+and\s+paper|doing\s+it"
+        r"\s+by\s+hand|the\s+old\s+way)\b|\bdo\s+without\s+(?:it|you|the|your)\b"
+        r"|\b(?:won't|will\s+not|wouldn't)\s+be\s+(?:needed|required|renewed|continuing|coming\s+with"
+        r"\s+us|carried\s+(?:over|forward))\b|\bprepar(?:e|ing)\s+(?:our\s+|the\s+|formal\s+)*notice\b"
+        r"|\b(?:come|coming|go|going|drop|dropping)\s+down\s+to\s+(?:about\s+|around\s+|something\s+like"
+        r"\s+)?(?:\d+|[a-z]+(?:-[a-z]+)?)\s+(?:seats|licen[cs]es|users)\b|\b(?:seats?|licen[cs]es?"
+        r"|logins?|users?)\s+(?:will\s+|would\s+)?(?:go|goes|come\s+off|drop|lapse)\b"
+        r"|\bseat\s+count\s+(?:goes|drops|falls|comes)\s+(?:down|from)\b"
+        r"|\b(?:take|taking|pull|pulling)\s+(?:the\s+|our\s+|all\s+)?(?:[\w-]+\s+){0,3}(?:out\s+of\s+"
+        r"(?:the\s+)?(?:rollout|contract|plan)|off\s+(?:the\s+)?contract)\b"
+        r"|\blet(?:ting)?\s+(?:the\s+|our\s+)?(?:[\w-]+\s+){0,3}(?:lapse|expire)\b"
+        r"|\b(?:keep|keeping|retain|carry\s+on\s+with|continue\s+with)\s+(?:it|the\s+[\w-]+(?:\s+[\w-]+)?"
+        r"|your\s+[\w-]+)\s+(?:past|beyond|after)\s+(?:the\s+)?(?:renewal|\w+)\b",
+    ),
     # --- competitor ---------------------------------------------------------------------
     # Another vendor, unnamed: "evaluating other vendors", "getting quotes from others".
     _frame(
@@ -223,6 +241,24 @@ FRAMES: tuple[Frame, ...] = (
         r"|also|even|recently)\s+)*(?:offered|quoted|pitched|approached|undercut|came\s+in"
         r"|reached\s+out|sent\s+(?:us\s+)?(?:a|an|their)\s+(?:offer|quote|proposal)"
         r"|is\s+(?:offering|cheaper|\d+\s?%\s+cheaper)|are\s+(?:offering|cheaper))\b",
+    ),
+    # Another vendor by the deal made with them: signed, quoted, demoed, trialled, used.
+    _frame(
+        "competitor",
+        r"\bsign(?:ed|ing)?\s+(?:up\s+)?with\s+(?P<name6>(?-i:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?))"
+        r"|\b(?:quote|quotation|proposal|offer|bid)\s+(?:from|by)\s+(?P<name7>(?-i:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?))"
+        r"|\bquoted\s+(?:\w+\s+){0,3}?by\s+(?P<name8>(?-i:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?))"
+        r"|\bdemo\s+(?:of|from)\s+(?P<name9>(?-i:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?))"
+        r"|\btrial\s+account\s+with\s+(?P<name10>(?-i:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?))"
+        r"|\bstarted\s+(?:using|trialling|testing|piloting)\s+(?P<name11>(?-i:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?))"
+        r"|\b(?:better|nicer|cheaper|faster|easier|simpler)\s+than\s+(?:yours|you|your\s+\w+)\b"
+        r"|\bwould\s+do\s+(?:the\s+lot|it|the\s+same|all\s+of\s+it)\s+for\b"
+        r"|\bfor\s+(?:about\s+|around\s+|roughly\s+)?(?:\d+\s?%|half)\s+(?:of\s+)?(?:the\s+price|the\s+cost"
+        r"|what\s+we\s+pay|your\s+\w+|that)\b"
+        r"|\b(?:re-?tender(?:ed|ing)?|out\s+to\s+tender|put\s+(?:it\s+)?out\s+to\s+tender)\b"
+        r"|\b(?:a|another|second|alternative|backup|new)\s+(?:\w+\s+)?(?:supplier|vendor|provider)\b"
+        r"|\bwhoever\s+wins\b|\bside\s+by\s+side\b|\b(?:running|run|use|using)\s+\w+(?:\s+\w+)?"
+        r"\s+alongside\s+(?:you|yours)\b|\bbuilt\s+into\s+(?:our|the)\b",
     ),
     # --- budget cut ---------------------------------------------------------------------
     _frame(
@@ -274,6 +310,29 @@ FRAMES: tuple[Frame, ...] = (
         r"|\bbudget\s+(?:isn't|is\s+not|wasn't|won't\s+be)\s+(?:there|approved|available)\b",
         negative=True,
     ),
+    # The money gone or held back by other words: a grant ending, approvals, a cap, a list
+    # of things to trim, every contract going back for sign-off.
+    _frame(
+        "budget_cut",
+        r"\b(?:grant|funding|funds?|allocation|subsidy|donation)\b[^.?!]{0,60}?\b(?:ends?|ending|finish"
+        r"(?:es)?|wasn't\s+renewed|was\s+not\s+renewed|won't\s+be\s+renewed|runs?\s+out|ran\s+out"
+        r"|expires?|dried\s+up|shrinking|shrunk|cut|reduced|withdrawn|pulled)\b"
+        r"|\b(?:hasn't|haven't|didn't|couldn't)\s+(?:found|find|got|get)\s+the\s+money\b"
+        r"|\b(?:smaller|tighter|reduced|shrinking)\s+(?:pot|budget|allocation|envelope)\b"
+        r"|\bon\s+this\s+budget\b|\bthings\s+to\s+(?:trim|cut)\b"
+        r"|\b(?:looking\s+hard\s+at|going\s+through|scrutini[sz]ing|questioning|challenging)\s+"
+        r"(?:every|each|all\s+(?:our|the))\s+(?:\w+\s+)?(?:overhead|cost|line|expense|subscription"
+        r"|contract|tool|invoice|spend)s?\b"
+        r"|\b(?:has|have)\s+to\s+(?:make|justify)\s+(?:its|their)\s+case\b|\bcarried\s+over"
+        r"\s+automatically\b|\bnothing\s+is\s+automatic\b"
+        r"|\b(?:needs?|requires?|has\s+to\s+(?:go|get)|goes|going|go)\s+(?:back\s+)?(?:to\s+)?"
+        r"(?:(?:a|the|our)\s+)?(?:panel|owners?|board|group|finance|procurement|cfo|directors?"
+        r"|cabinet|committee|head\s+office)?\s*(?:for\s+)?(?:\w+\s+)?(?:sign-?off|signatures?"
+        r"|approval|re-?approv(?:al|ed))\b"
+        r"|\bapprove\s+every\s+(?:line|contract|renewal|spend|purchase|invoice)\b"
+        r"|\bput\s+a\s+stop\s+on\b|\bwon't\s+sign\s+anything\b|\bcome\s+in\s+under\b"
+        r"|\bthe\s+cap\s+on\s+our\s+side\b|\bsaving\s+across\b|\b\d+\s?%\s+saving\b",
+    ),
     # --- price complaint ----------------------------------------------------------------
     _frame(
         "price_complaint",
@@ -314,6 +373,23 @@ FRAMES: tuple[Frame, ...] = (
         r"|\b(?:poor|bad|terrible|not\s+(?:great|good))\s+value\b|\bvalue\s+for\s+money\s+"
         r"(?:isn't|is\s+not|just\s+isn't)\b|\bfor\s+what\s+we(?:'re|\s+are)?\s+pay(?:ing)?\b",
         negative=True,
+    ),
+    # The price said against something: others, the market, last year, what it is worth.
+    _frame(
+        "price_complaint",
+        r"\b(?:above|higher\s+than|more\s+than|dearer\s+than|pricier\s+than|steeper\s+than)\s+"
+        r"(?:the\s+)?(?:other|market|average|bids|them|everyone|anyone|rest|competition|two|three)\b"
+        r"|\b(?:highest|dearest|most\s+expensive)\s+(?:of|among|in)\b|\bdearer\b"
+        r"|\b(?:lower|cheaper|less)\s+than\s+(?:yours|you|your)\b|\b(?:half|a\s+third\s+of|a\s+fraction"
+        r"\s+of)\s+(?:your|the)\s+(?:price|cost|licen[cs]e|fee|rate)s?\b"
+        r"|\b(?:\d+|[a-z]+(?:-[a-z]+)?)\s?(?:%|percent|per\s+cent)\s+(?:up|increase|uplift|rise"
+        r"|hike|more|dearer)\b|\bgone\s+(?:up\s+)?from\s+[\d,.£$€k]+\s+to\s+[\d,.£$€k]+"
+        r"|\b[\d,.£$€k]+\s+a\s+(?:year|month|quarter|seat|head|user)\s+more\b|\bfeels?\s+like\s+a\s+lot"
+        r"\b|\bmoney's\s+worth\b|\beating\s+(?:\w+\s+)?(?:the|our|into)\s+(?:\w+\s+)?margins?\b"
+        r"|\bat\s+that\s+(?:money|price|rate|number)\b|\bmore\s+than\s+we(?:'re|\s+are)\s+"
+        r"(?:prepared|willing|able)\s+to\s+(?:accept|pay|swallow)\b|\bnot\s+going\s+to\s+fly\b"
+        r"|\btop\s+of\s+the\s+range\b|\b(?:fees?|commission|charges?|surcharges?)\b[^.?!]{0,50}"
+        r"\b(?:complain\w*|moan\w*|annoying|grumbl\w*|push\s?back|eating|hurting|kill\w*)\b",
     ),
     # --- champion leaving ---------------------------------------------------------------
     _frame(
@@ -360,6 +436,26 @@ FRAMES: tuple[Frame, ...] = (
         r"|\b(?:his|her|their)\s+(?:replacement|successor|notice)\b"
         r"|\bwho(?:'s|\s+is|\s+will\s+be)\s+(?:taking\s+over|replacing)\b"
         r"|\bno\s+(?:one|longer\s+anyone)\s+(?:here\s+)?(?:who\s+)?(?:owns|champions|knows)\b",
+    ),
+    # Handing over: someone else will own what our contact owned.
+    _frame(
+        "champion_leaving",
+        r"\b(?:will|'ll|is\s+going\s+to|is\s+to)\s+(?:take\s+over|pick\s+up|inherit|own|look\s+after"
+        r"|be\s+responsible\s+for|take\s+on)\b[^.?!]{0,60}\b(?:after\s+(?:me|i\s+(?:go|leave))|once"
+        r"\s+i(?:'ve|\s+have)?\s+(?:gone|left)|when\s+i\s+(?:go|leave)|from\s+next\s+\w+|going"
+        r"\s+forward|from\s+now\s+on|relationship|account|admin)\b"
+        r"|\binherit(?:s|ing)?\s+(?:you|this|the\s+\w+|it)\b|\bwhoever\s+(?:inherits|replaces|takes"
+        r"\s+over)\b|\breplaces?\s+me\b|\bnamed\s+to\s+replace\b"
+        r"|\bhand(?:ing)?\s+(?:it|this|the\s+[\w-]+(?:\s+[\w-]+)?|my\s+[\w-]+|everything)\s+(?:over\s+)?to"
+        r"\s+(?-i:[A-Z])\w+|\bhand(?:ing)?\s+over\s+to\s+(?-i:[A-Z])\w+"
+        r"|\bi(?:'ll|\s+will|'m\s+going\s+to)\s+(?:retire|resign|leave)\b|\b(?:early\s+)?retirement\b"
+        r"|\b(?:been|being|was|were)\s+made\s+redundant\b|\baccepted\s+(?:an?\s+)?(?:offer|role|job"
+        r"|position)\s+(?:at|with|from|in)\b|\bi(?:'m|\s+am)\s+joining\s+(?:an?|another|the)\s+\w+"
+        r"|\bgot\s+offered\s+(?:a|another)\s+(?:job|role|position)\b|\bsecondment\b"
+        r"|\bi\s+finish\s+(?:here\s+)?(?:on|at|this|next)\b|\bmy\s+contract\s+(?:with\s+[\w\s]+)?ends\b"
+        r"|\bstepping\s+back\b|\b(?:has|have|'s|she's|he's)\s+gone\s+to\s+(?:an?|another|work)\b"
+        r"|\bleft\s+(?:us\s+)?(?:about|around|nearly|almost|over|just\s+over)\s+\w+\s+(?:weeks?|months?"
+        r"|days?)\s+ago\b|\bonce\s+i(?:'ve|\s+have)\s+gone\b|\bafter\s+i\s+(?:go|leave)\b",
     ),
 )
 
@@ -575,8 +671,11 @@ def _resolved_past(text: str) -> bool:
     return bool(_LONG_AGO.search(text) and _RESOLVED.search(text))
 
 
+NAME_GROUPS = tuple(f"name{n}" for n in range(1, 12))
+
+
 def _name(match: re.Match[str]) -> str:
-    for group in ("name1", "name2", "name3", "name4", "name5"):
+    for group in NAME_GROUPS:
         value = match.groupdict().get(group)
         if value:
             words = value.rstrip(".").split()
