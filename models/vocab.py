@@ -23,6 +23,11 @@ INTERACTION_KINDS = (
 # that reached them, a chat, a ticket they raised, an email they wrote): a contact's last
 # two-way contact.
 TWO_WAY_KINDS = ("call", "meeting", "chat", "ticket", "email_received")
+# What contact_changes keeps of a person's changes: the CRM's role, the role the user set,
+# and the day they left (models/schema/contacts.py).
+CONTACT_CHANGE_FIELDS = ("role", "user_role", "left_on")
+# Where the CRMs record the day a contact's address bounced (in the contact's attributes).
+BOUNCE_KEYS = ("EmailBouncedDate", "Email hard bounce date", "bounced_at")
 # The source of the interactions that are imported conversations
 # (services/importing/conversation_files.py).
 CONVERSATION_SOURCE = "conversations"

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from models.base import Base
 from models.schema.alerts import Action, Alert, AlertRule, Escalation
-from models.schema.contacts import Contact
+from models.schema.contacts import Contact, ContactChange
 from models.schema.crm import CrmExport
 from models.schema.customers import Customer, CustomerIdentity, CustomerRollup
 from models.schema.imports import ImportChange, ImportRun, MappingProfile
@@ -54,6 +54,7 @@ __all__ = [
     "AuditEvent",
     "BatchDraft",
     "Contact",
+    "ContactChange",
     "Contract",
     "CrmExport",
     "Customer",

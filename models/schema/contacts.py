@@ -7,6 +7,11 @@ contact roles give it, ``user_role`` as the user set it in the app (it wins, and
 never overwrites it). A contact gone from a later export of its CRM keeps its row, with
 ``left_on`` the date the export first lacked it. A customer without contacts rows stands
 for its own one person (its name and email), as before contacts existed.
+
+What a person's role and presence were on an earlier day is kept in ``contact_changes``:
+each change an import or a user made to ``role``, ``user_role`` or ``left_on``, with the
+moment it was made and the value before and after (models.vocab.CONTACT_CHANGE_FIELDS),
+so that a replay of a past day reads the people and roles of that day.
 """
 
 from __future__ import annotations
@@ -48,3 +53,23 @@ class Contact(Base):
     # A hash of the file row it was imported from (services/importing/rowhash.py).
     row_hash: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ContactChange(Base):
+    """One change to a contact's role (the CRM's or the user's) or presence, dated: the
+    value before and after as text ("" for none; ``left_on`` as an ISO date)."""
+
+    __tablename__ = "contact_changes"
+    __table_args__ = (Index("ix_contact_changes_contact_changed", "contact_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = fk("customers")
+    contact_id: Mapped[int] = fk("contacts")
+    # models.vocab.CONTACT_CHANGE_FIELDS: role, user_role, left_on.
+    field: Mapped[str] = mapped_column(String(16))
+    before: Mapped[str | None] = mapped_column(String(32))
+    after: Mapped[str | None] = mapped_column(String(32))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The import that made it (undo deletes it with the change), else the user who did.
+    import_run_id: Mapped[int | None] = fk("import_runs", nullable=True, ondelete="SET NULL")
+    actor: Mapped[str | None] = mapped_column(String(255))

@@ -179,6 +179,7 @@ class ChangeTracker:
         compare_cols: list[str],
         stored: dict[str, list[Any]],
         detected_format: str | None,
+        owns: tuple[str, ...] = (),
     ) -> int:
         """Update the stored rows that differ from the incoming ones; how many were updated.
 
@@ -186,7 +187,9 @@ class ChangeTracker:
         overwrites every field it gives. Another format of the same source (a Salesforce
         report after the data export) only fills what is empty, so that two views of one
         record do not overwrite each other back and forth on every import. Attributes
-        are merged, the owner's values winning.
+        are merged, the owner's values winning. ``owns``: the fields this file is the
+        record of whoever inserted the rows (a contact-role export's roles: a later one
+        changes them).
         """
         formats = self._run_formats(
             r for r in candidates["import_run_id"].tolist() if not is_missing(r)
@@ -214,7 +217,7 @@ class ChangeTracker:
                     new_d = json.loads(new) if isinstance(new, str) and new else {}
                     merged = {**old_d, **new_d} if owner else {**new_d, **old_d}
                     new = json.dumps(merged, sort_keys=True) if merged else None
-                elif not owner and old not in (None, ""):
+                elif not owner and c not in owns and old not in (None, ""):
                     continue
                 if new != old:
                     diff[c] = new

@@ -8,10 +8,16 @@ out, counted in the import's notes with what to do; the others update their cont
 
 A contacts export (``mark_left``) also says who has left: the people of an account it
 holds who are no longer in it.
+
+Each change an import makes to a person's role or presence is kept with its moment in
+contact_changes (``log_contact_changes``), so that a replay of a past day reads the roles
+and the people of that day; undoing the import deletes them with the changes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -22,6 +28,9 @@ from services.importing.storage import Store, WriteResult
 
 # A contacts frame with this column set names only contacts already stored.
 KNOWN_ONLY = "known_only"
+# The contact columns whose changes are kept, dated (models.vocab.CONTACT_CHANGE_FIELDS:
+# an import never writes user_role).
+LOGGED = ("role", "left_on")
 
 
 def known_contacts(
@@ -97,3 +106,48 @@ def mark_left(
             f"{back:,} {'person' if back == 1 else 'people'} marked as left are in the export "
             "again (no longer marked)"
         )
+
+
+def _text(value: Any) -> str | None:
+    """A logged value as contact_changes keeps it (an ISO date for a day)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    return text[:10] if len(text) >= 10 and text[4:5] == "-" else text or None
+
+
+def log_contact_changes(store: Store, entries: Sequence[tuple[str, int, dict[str, Any]]]) -> int:
+    """Keep, dated at this import, each change it made to a person's role or presence
+    (``entries``: the before-values the change tracker kept); how many were kept."""
+    before: dict[int, dict[str, Any]] = {}
+    for table, row_id, values in entries:
+        if table != "contacts":
+            continue
+        slot = before.setdefault(int(row_id), {})
+        for column in LOGGED:
+            if column in values:
+                slot.setdefault(column, values[column])  # the first: as before the import
+    ids = sorted(k for k, v in before.items() if v)
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        marks = ",".join("?" * len(part))
+        for contact_id, customer_id, role, left_on in store.fetchall(
+            f"SELECT id, customer_id, role, left_on FROM contacts WHERE id IN ({marks})", part
+        ):
+            now = {"role": role, "left_on": left_on}
+            for column, old in before[int(contact_id)].items():
+                was, is_now = _text(old), _text(now[column])
+                if was != is_now:
+                    rows.append((int(customer_id), int(contact_id), column, was, is_now,
+                                 store.now_stored, store.run_id))  # fmt: skip
+    store.executemany(
+        "INSERT INTO contact_changes (customer_id, contact_id, field, before, after, "
+        "changed_at, import_run_id) VALUES (?,?,?,?,?,?,?)",
+        rows,
+    )
+    return len(rows)

@@ -17,14 +17,16 @@ lines (cut at the import's text cap); ``sentiment`` the customer's own sentences
 ``attributes``: the file, the format, how it was matched, the summary and how it was made,
 the actions, the risks (kind, quote, who, anchor), the topics, and each turn's speaker,
 anchor, side and length (services/conversations/stored.py splits the text back into turns);
-an email's also its Message-ID, the ids it answers (``replies_to``), its sender (``from``)
-and, when a machine sent it on its own, ``auto_submitted``.
+an email's also its Message-ID, the ids it answers (``replies_to``), its sender (``from``),
+the headers that tell an automatic answer (``auto_headers``) and, when they mark it as
+sent by a machine on its own, what marks it (``auto_submitted``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -255,11 +257,16 @@ def _email_attributes(conversation: Conversation) -> dict[str, Any]:
         "replies_to": list(conversation.replies_to),
         "from": sender,
         **({"auto_submitted": auto} if auto else {}),
+    try:  # the automatic-answer headers as written (services/mail/automatic.py)
+        headers = json.loads(conversation.extra.get("auto_headers") or "{}")
+    except ValueError:
+        headers = {}
     }
 
 
 def _start_run(conn: Connection, path: Path) -> int:
     result = conn.execute(
+        **({"auto_headers": headers} if isinstance(headers, dict) and headers else {}),
         insert(ImportRun).values(
             source_path=display_path(path.resolve()),
             file_name=display_path(path.name),

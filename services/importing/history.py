@@ -33,8 +33,10 @@ _ATTACH_TABLES = (
 
 
 # The records an undo deletes, in this order: contracts first (a contract derived from a
-# subscription points at it), contacts after the interactions that may name them.
+# subscription points at it), contacts after the interactions that may name them; the
+# changes it made to people's roles and presence, dated, go with the changes themselves.
 _UNDONE_TABLES = (
+    "contact_changes",
     "contracts",
     "orders",
     "interactions",

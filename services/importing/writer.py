@@ -27,7 +27,12 @@ from models.campaigns import campaign_types
 from services.importing.activity_customers import KNOWN_CUSTOMERS, known_customers
 from services.importing.canonical import Batch
 from services.importing.changes import ChangeTracker
-from services.importing.contact_writing import KNOWN_ONLY, known_contacts, mark_left
+from services.importing.contact_writing import (
+    KNOWN_ONLY,
+    known_contacts,
+    log_contact_changes,
+    mark_left,
+)
 from services.importing.contract_writing import keep_settled, link_subscriptions, settle_customers
 from services.importing.identity import Identities
 from services.importing.person_records import PERSON_TABLES, People
@@ -69,7 +74,16 @@ class Writer:
     # --- records ----------------------------------------------------------------------
 
     def write_records(self, kind: str, frame: pd.DataFrame, result: WriteResult) -> dict[str, int]:
-        """Upsert one kind of record by (source, external_id)."""
+        """Upsert one kind of record by (source, external_id); the changes to people's
+        roles and presence are kept, dated (services/importing/contact_writing.py)."""
+        if kind != "contacts":
+            return self._write_records(kind, frame, result)
+        mark = len(self.changes.entries)
+        counts = self._write_records(kind, frame, result)
+        log_contact_changes(self.store, self.changes.entries[mark:])
+        return counts
+
+    def _write_records(self, kind: str, frame: pd.DataFrame, result: WriteResult) -> dict[str, int]:
         counts = {"inserted": 0, "updated": 0, "unchanged": 0}
         if frame.empty:
             return counts
@@ -85,6 +99,8 @@ class Writer:
         if kind == "contracts":
             frame = link_subscriptions(self.store, frame)
         self.store.check_cancelled()
+        # A contact-role export is the record of the roles: a later one changes them.
+        owns = ("role",) if KNOWN_ONLY in frame.columns else ()
         frame, customer_ids = self._customers_of(kind, frame, result)
         if frame.empty:
             return counts
@@ -113,7 +129,7 @@ class Writer:
             is_new[matched_pos] = False
         if candidates is not None and len(candidates):
             changed = self.changes.apply_differences(
-                table, candidates, compare_cols, stored, self.detected_format
+                table, candidates, compare_cols, stored, self.detected_format, owns
             )
         unchanged = len(matched_pos) - changed
         self._fill_now(table, stored, cols, n)

@@ -23,13 +23,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+import pandas as pd
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.db import translate_db_errors
 from models.errors import UserFacingError
-from models.schema import AuditEvent, Contact, Customer, Interaction, Order
+from models.schema import AuditEvent, Contact, ContactChange, Customer, Interaction, Order
 from models.vocab import (
     CALL_CONVERSATION,
     CALL_OUTCOMES,
@@ -39,6 +40,7 @@ from models.vocab import (
 )
 from services.core.formatting import format_date
 from services.people.activity import activity_of, activity_words
+from services.people.history import bounced_on
 from services.settings.views import KeyContactSettings
 
 _RANK = {role: i for i, role in enumerate(CONTACT_ROLES)}
@@ -78,15 +80,23 @@ class Person:
     activity: str = ""
     # The account their address is now listed under, when it was listed there after them.
     moved_to: str = ""
-    # A champion or decision maker heard from before but not for this many days (the
-    # Key contact gone dark alert's setting): None when they are not gone dark.
+    # A champion or decision maker heard from before (two-way, or an order, ticket or use
+    # of their own) but not for this many days (the Key contact gone dark alert's
+    # setting): None when they are not gone dark.
     dark_days: int | None = None
+    # A champion or decision maker never heard from at all: no interaction, order, ticket
+    # or use of the product of theirs.
+    never_heard: bool = False
+    # What the relationship signal their status raises is worth, when it is unproven on
+    # this workspace's history ("unproven signal": services/alerts/signal_proofs.py).
+    signal_note: str = ""
 
     @property
     def status(self) -> str:
         """Whether they are still there and heard from, in words ("" when nothing is
         amiss): "left Nov 3, 2026", "address bounced Nov 3, 2026", "now at Globex",
-        "not heard from in 74 days"."""
+        "not heard from in 74 days", "never heard from"; with the signal's note when it is
+        unproven ("not heard from in 74 days; unproven signal")."""
         said = []
         if self.left_on is not None:
             said.append(f"left {format_date(self.left_on)}")
@@ -96,6 +106,10 @@ class Person:
             said.append(f"now at {self.moved_to}")
         if self.dark_days is not None and not said:
             said.append(f"not heard from in {self.dark_days:,} days")
+        if self.never_heard and not said:
+            said.append("never heard from")
+        if said and self.signal_note:
+            said.append(self.signal_note)
         return "; ".join(said)
 
     @property
@@ -132,31 +146,6 @@ def is_mailbox(name: str, email: str) -> bool:
     local = email.split("@", 1)[0].lower() if "@" in email else ""
     words = name.lower().replace("-", " ").split()
     return local in MAILBOX_LOCALS or " ".join(words) in {"accounts payable", "billing", "finance"}
-
-
-# Where the CRMs record that a contact's address bounced.
-BOUNCE_KEYS = ("EmailBouncedDate", "Email hard bounce date", "bounced_at")
-
-
-def bounced_on(attributes: object) -> dt.date | None:
-    """The day a contact's address bounced, from their attributes (None: it has not)."""
-    if isinstance(attributes, str):
-        import json
-
-        try:
-            attributes = json.loads(attributes)
-        except ValueError:
-            return None
-    if not isinstance(attributes, dict):
-        return None
-    for key in BOUNCE_KEYS:
-        value = str(attributes.get(key) or "").strip()
-        if len(value) >= 10:
-            try:
-                return dt.date.fromisoformat(value[:10])
-            except ValueError:
-                continue
-    return None
 
 
 def _order(person: Person) -> tuple[bool, int, bool, float, str]:
@@ -223,16 +212,23 @@ def people_of(session: Session, customer_id: int) -> list[Person]:
                 None, own.name or "", own.email or "", phone=own.phone or "", last_two_way=latest
             )
         ]
-    single = len(rows) == 1
-    latest_by = _two_way(session, customer_id, by_contact=not single)
+    from services.people.signals import read_people_signals  # it reads this module
+
+    now = utcnow()
+    signals = read_people_signals(session, [customer_id], now).set_index("contact_id")
     moved = _moved(session, customer_id, rows)
     quiet = KeyContactSettings.read(session).quiet_days
-    today = utcnow().date()
+    today = now.date()
     people = []
     for row in rows:
-        last = latest_by.get(None if single else int(row.id))
+        found = signals.loc[int(row.id)] if int(row.id) in signals.index else None
+        last = _moment(found["last_two_way"]) if found is not None else None
+        heard = _moment(found["last_heard"]) if found is not None else None
         role = row.user_role or row.role
-        silent = (today - last.date()).days if last is not None else None
+        key = role in KEY_ROLES
+        # Silent since their last contact of any kind: a two-way one, or an order, ticket
+        # or use of the product of their own (the Key contact gone dark rule's reading).
+        silent = (today - heard.date()).days if heard is not None else None
         people.append(
             Person(
                 contact_id=int(row.id),
@@ -247,12 +243,19 @@ def people_of(session: Session, customer_id: int) -> list[Person]:
                 source=row.source or "",
                 bounced_on=bounced_on(row.attributes),
                 moved_to=moved.get(int(row.id), ""),
-                dark_days=silent
-                if silent is not None and silent > quiet and role in KEY_ROLES
-                else None,
+                dark_days=silent if silent is not None and silent > quiet and key else None,
+                never_heard=key and found is not None and heard is None,
             )
         )
     return sorted(people, key=_order)
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    """A frame's timestamp as an aware datetime (None: NaT)."""
+    if value is None or pd.isna(value):
+        return None
+    moment: dt.datetime = pd.Timestamp(value).to_pydatetime()
+    return moment
 
 
 def _moved(session: Session, customer_id: int, rows: Sequence[Any]) -> dict[int, str]:
@@ -337,6 +340,13 @@ def set_role_in(session: Session, contact_id: int, role: str | None, actor: str)
     before = contact.user_role
     contact.user_role = role
     _audit(session, actor, "contact.role_set", contact_id, {"from": before, "to": role})
+    if before != role:  # dated, so that a replay of an earlier day reads the role then
+        session.add(
+            ContactChange(
+                customer_id=contact.customer_id, contact_id=contact_id, field="user_role",
+                before=before, after=role, changed_at=utcnow(), actor=actor,
+            )
+        )  # fmt: skip
     session.flush()
     return before
 
@@ -407,6 +417,7 @@ def remove_contact_in(session: Session, contact_id: int, actor: str) -> None:
         )
     for table in (Interaction, Order):
         session.execute(update(table).where(table.contact_id == contact_id).values(contact_id=None))
+    session.execute(delete(ContactChange).where(ContactChange.contact_id == contact_id))
     session.delete(contact)
     _audit(session, actor, "contact.removed", contact_id, {"customer": contact.customer_id})
     session.flush()

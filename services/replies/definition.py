@@ -12,8 +12,11 @@ holdout: the held-out get none). An imported email from the customer's side
    within REPLY_DAYS days of sending: for emails sent before the app wrote its own ids,
    and for mail programs that write ids of their own.
 
-An automatic answer (Auto-Submitted, X-Autoreply, or a subject or text opening "Out of
-office", "Automatic reply", "Auto-reply") is not a reply: it is counted apart. When
+An automatic answer is not a reply: it is counted apart. What makes an email automatic
+(Auto-Submitted other than "no", X-Autoreply, X-Autorespond, Precedence auto_reply, bulk or
+junk, X-Auto-Response-Suppress with an automatic subject, or a subject or text opening "Out
+of office", "Automatic reply", "Auto-reply") is services/mail/automatic.py's, the same the
+people's signals use. When
 several emails could be the one answered, it is the latest sent before the answer.
 """
 
@@ -25,20 +28,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from services.mail.automatic import AUTOMATIC_SUBJECT, is_automatic_email
 from services.mail.ids import outreach_tag, tag_of
 
 REPLY_DAYS = 30
 # "Re:", "RE:", "Aw:", "SV:", "Re[2]:", "Re :"; repeated ("Re: AW: ...").
 _PREFIX = re.compile(r"^\s*(?:re|aw|sv)\s*(?:\[\d+\])?\s*:\s*", re.IGNORECASE)
-_AUTOMATIC_SUBJECT = re.compile(
-    r"^\s*(?:out of (?:the )?office|automatic reply|auto[- ]?reply|autoreply|"
-    r"automatische antwort|abwesenheitsnotiz|réponse automatique|respuesta automática)\b",
-    re.IGNORECASE,
-)
-_AUTOMATIC_TEXT = re.compile(
-    r"^\s*(?:i am|i'm|i will be)?\s*(?:currently\s+)?out of (?:the )?office\b", re.IGNORECASE
-)
-
 DEFINITIONS: tuple[tuple[str, str], ...] = (
     (
         "Email sent",
@@ -55,9 +50,10 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ),
     (
         "Automatic reply",
-        "an out-of-office or other answer a mail program sent on its own (marked "
-        "Auto-Submitted, or titled \u201cOut of office\u201d or \u201cAutomatic reply\u201d): "
-        "counted apart, never as a reply.",
+        "an out-of-office or other answer a mail program sent on its own (marked so in its "
+        "headers: Auto-Submitted, X-Autoreply, Precedence bulk or auto_reply, Outlook's "
+        "X-Auto-Response-Suppress with an automatic subject; or titled \u201cOut of "
+        "office\u201d or \u201cAutomatic reply\u201d): counted apart, never as a reply.",
     ),
     (
         "Reply rate",
@@ -100,7 +96,9 @@ class Received:
     text: str
     at: dt.datetime  # naive UTC
     replies_to: tuple[str, ...] = ()
-    auto_submitted: str = ""
+    auto_submitted: str = ""  # what the importer found marking it (services/mail/automatic.py)
+    # The automatic-answer headers the importer kept, as (name, value) pairs.
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,7 +125,7 @@ def bare_subject(subject: str) -> str:
 
 def _without_automatic(subject: str) -> str:
     text = " ".join((subject or "").split())
-    found = _AUTOMATIC_SUBJECT.match(text)
+    found = AUTOMATIC_SUBJECT.match(text)
     return text[found.end() :].lstrip(" :-") if found else text
 
 
@@ -141,13 +139,11 @@ def is_reply_subject(subject: str, original: str) -> bool:
 
 
 def is_automatic(received: Received) -> bool:
-    """Whether a mail program sent it on its own (an out-of-office answer)."""
-    if received.auto_submitted:
-        return True
-    if _AUTOMATIC_SUBJECT.match(" ".join(received.subject.split())):
-        return True
-    words = received.text.split(":", 1)[-1] if ":" in received.text[:80] else received.text
-    return _AUTOMATIC_TEXT.match(words) is not None
+    """Whether a mail program sent it on its own (an out-of-office answer): by its headers,
+    else its subject or the opening of its text (services/mail/automatic.py)."""
+    return is_automatic_email(
+        received.subject, received.text, received.headers, received.auto_submitted
+    )
 
 
 def _address(value: str) -> str:

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from models.schema import Customer, Interaction, Outreach, PlaybookRun
+from models.schema import Interaction, Outreach, PlaybookRun
+from services.core.account_names import name_map
 from services.core.local_dates import workspace_zone
 from services.outreach.records import GOAL_LABELS, TONE_LABELS
 from services.replies.definition import Answer, Received, Sent, find_answers
@@ -131,9 +132,17 @@ def _received(session: Session, since: dt.datetime) -> list[Received]:
                 at=_naive(at),
                 replies_to=tuple(str(i) for i in replies_to if isinstance(i, str)),
                 auto_submitted=str(attributes.get("auto_submitted") or ""),
+                headers=_headers(attributes.get("auto_headers")),
             )
         )
     return out
+
+
+def _headers(value: object) -> tuple[tuple[str, str], ...]:
+    """The automatic-answer headers an email's import kept, as (name, value) pairs."""
+    if not isinstance(value, dict):
+        return ()
+    return tuple((str(k), str(v)) for k, v in value.items())
 
 
 def _first_answers(
@@ -166,8 +175,7 @@ def replies_report(
         runs = _playbooks(session, {int(r[2]) for r in rows if r[2] is not None})
         received = _received(session, start)
         ids = sorted({int(r[1]) for r in rows})
-        found = session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids)))
-        names = {int(i): str(n or "") for i, n in found}
+        names = name_map(session, ids)  # the accounts' names (services/core/account_names.py)
         holdout = session.scalar(
             select(func.count()).select_from(Outreach).where(
                 Outreach.holdout.is_(True),

@@ -85,6 +85,7 @@ MANAGER_WRITES = {
     "playbook_steps": "SELECT, INSERT, UPDATE, DELETE",
     "renewal_calls": "SELECT, INSERT, DELETE",  # the owner's call, and its undo
     "contacts": "SELECT, INSERT, UPDATE",  # a person the user adds, a role they set
+    "contact_changes": "SELECT, INSERT",  # the role they set, dated
     "crm_exports": "SELECT, INSERT",  # the activities they export for the CRM
 }
 # The tables a manager only reads (customers: but for MANAGER_CUSTOMER_COLUMNS). Every table

@@ -8,9 +8,11 @@ plain-text part is preferred, else the HTML part made text. The quoted earlier m
 ("> " lines, the "On ... wrote:" tail, Outlook's "Original Message") and the signature
 after "-- " are left out of the turn, so that a reply never carries our own words back
 as the customer's. Attachments are not read; their names are kept in
-``extra["attachments"]``. A message a machine sent on its own (an out-of-office answer:
-Auto-Submitted other than "no", X-Autoreply, X-Autorespond) says so in
-``extra["auto_submitted"]``.
+``extra["attachments"]``. The headers that tell a message a machine sent on its own (an
+out-of-office answer, a bulk mailing: services/mail/automatic.py's AUTOMATIC_HEADERS,
+Auto-Submitted, X-Autoreply, X-Autorespond, X-Auto-Response-Suppress and Precedence) are
+kept as written in ``extra["auto_headers"]`` (JSON), and what among them marks it (Outlook's
+"Auto-Submitted: auto-replied", "Precedence: bulk"...) in ``extra["auto_submitted"]``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.utils
+import json
 import mailbox
 import re
 from collections.abc import Callable
@@ -35,6 +38,7 @@ from services.conversations.formats._common import (
     utc,
 )
 from services.conversations.model import Conversation, Person, Skipped, Turn
+from services.mail.automatic import AUTOMATIC_HEADERS, marked_by
 
 # Told how far a long read has come: (the fraction done, what is being read, in words).
 Progress = Callable[[float, str], None]
@@ -191,9 +195,12 @@ def _message(message: Message, source: str, file: str, index: int, raw: bytes) -
     text = _body(message)
     attachments = _attachments(message)
     extra = {"attachments": "; ".join(attachments)} if attachments else {}
-    automatic = _automatic(message)
-    if automatic:
-        extra["auto_submitted"] = automatic
+    headers = _automatic_headers(message)
+    if headers:
+        extra["auto_headers"] = json.dumps(headers, ensure_ascii=False)
+        automatic = marked_by(headers, _subject(message))
+        if automatic:
+            extra["auto_submitted"] = automatic
     return Conversation(
         kind="email",
         source=source,
@@ -213,17 +220,20 @@ def _message(message: Message, source: str, file: str, index: int, raw: bytes) -
     )
 
 
-def _automatic(message: Message) -> str:
-    """What marks the message as sent by a machine on its own (RFC 3834's Auto-Submitted
-    other than "no", or the older X-Autoreply and X-Autorespond), as written; "" when
-    nothing does."""
-    submitted = " ".join(_raw(message, "Auto-Submitted").split()).lower()
-    if submitted and submitted != "no":
-        return submitted
-    for name in ("X-Autoreply", "X-Autorespond"):
-        if _raw(message, name).strip():
-            return name.lower()
-    return ""
+def _automatic_headers(message: Message) -> dict[str, str]:
+    """The headers that may mark a message as sent by a machine on its own, as written
+    (their whitespace evened out), by their usual names; {} when it has none."""
+    found: dict[str, str] = {}
+    for name in AUTOMATIC_HEADERS:
+        value = " ".join(_raw(message, name).split())
+        if value or _has(message, name):
+            found[name] = value
+    return found
+
+
+def _has(message: Message, name: str) -> bool:
+    wanted = name.lower()
+    return any(key.lower() == wanted for key in message)
 
 
 def _parse(raw: bytes) -> Message:
