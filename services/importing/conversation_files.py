@@ -252,21 +252,21 @@ def _email_attributes(conversation: Conversation) -> dict[str, Any]:
         return {}
     sender = conversation.sender.email if conversation.sender is not None else ""
     auto = conversation.extra.get("auto_submitted", "")
+    try:  # the automatic-answer headers as written (services/mail/automatic.py)
+        headers = json.loads(conversation.extra.get("auto_headers") or "{}")
+    except ValueError:
+        headers = {}
     return {
         "message_id": conversation.message_id,
         "replies_to": list(conversation.replies_to),
         "from": sender,
         **({"auto_submitted": auto} if auto else {}),
-    try:  # the automatic-answer headers as written (services/mail/automatic.py)
-        headers = json.loads(conversation.extra.get("auto_headers") or "{}")
-    except ValueError:
-        headers = {}
+        **({"auto_headers": headers} if isinstance(headers, dict) and headers else {}),
     }
 
 
 def _start_run(conn: Connection, path: Path) -> int:
     result = conn.execute(
-        **({"auto_headers": headers} if isinstance(headers, dict) and headers else {}),
         insert(ImportRun).values(
             source_path=display_path(path.resolve()),
             file_name=display_path(path.name),
