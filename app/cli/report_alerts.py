@@ -1,8 +1,10 @@
 """Command ``report alerts``: the alert rules replayed weekly over the past year, measured
 against who lapsed (precision, recall, lead time, missed critical, alerts per owner per
 week), beside a plain recency rule at the same weekly volume, and suggested thresholds
-for a weekly alert budget; as a table, CSV or JSON. The numbers are
-services.learn.alert_replay's, the same Results ▸ Early warning shows."""
+for a weekly alert budget; then the relationship signals against lost renewals and lapses
+(app/cli/report_signals.py: replayed on their own, in seconds; ``--signals-only`` for
+that section alone); as a table, CSV or JSON. The numbers are services.learn.alert_replay's
+and services.alerts.signal_replay's, the same Results ▸ Early warning shows."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from app.cli.output import add_output_option
 from services.core.money import format_money
 
 if TYPE_CHECKING:
+    from services.alerts.proof import Proof
+    from services.alerts.signal_records import SignalReport
     from services.learn.replay_records import ReplayFigures, ReplayReport
 
 ALERTS_EPILOG = """\
@@ -25,8 +29,12 @@ scores or the alerts), the alert rules run as configured and the new alerts are 
 the app admits them (cool-down, daily cap per owner). A customer lapses on the day they have
 gone the churn horizon without a paid order. The replay takes a few seconds a week on a
 large workspace; the result is kept, and Results ▸ Early warning shows the last one.
+The relationship signals (Champion left, Key contact gone dark, Single-threaded, New
+decision maker to meet) are replayed on their own, in seconds, against lost renewals and
+lapses, each beside its base rate; a signal raises alerts only while proven.
 Examples:
   python main.py report alerts
+  python main.py report alerts --signals-only
   python main.py report alerts --weeks 26 --budget 15
   python main.py report alerts --format csv --out alerts.csv"""
 
@@ -51,6 +59,11 @@ def register(kinds: argparse._SubParsersAction[Any], formats: tuple[str, ...]) -
         "(default the setting alerts.weekly_budget_per_owner)",
     )  # fmt: skip
     alerts.add_argument(
+        "--signals-only", action="store_true",
+        help="only the relationship signals against lost renewals and lapses (seconds: the "
+        "alert rules are not replayed)",
+    )  # fmt: skip
+    alerts.add_argument(
         "--format", type=one_of(formats), default="table", metavar="F",
         help="table (default), csv or json",
     )  # fmt: skip
@@ -63,8 +76,10 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.cli.errors import EXIT_OK, CommandError
     from app.cli.output import check_output
     from app.cli.report_output import print_report, report_text
+    from app.cli.report_signals import signals_table
     from app.workspace import command_workspace
     from services.alerts.config import default_actor
+    from services.alerts.signal_proofs import measure_and_keep
     from services.learn.alert_replay import replay_alerts, save_replay
 
     if not 1 <= args.weeks <= 260:
@@ -82,15 +97,20 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"{fraction:4.0%}  {message}", file=err, flush=True)
 
     with command_workspace(args.db) as workspace:
-        report = replay_alerts(
-            workspace.engine, weeks=args.weeks, budget=args.budget, progress=progress
-        )
-        save_replay(workspace.engine, report, actor=default_actor())
+        # The relationship signals first: seconds, apart from the replay of the rules.
+        signals = measure_and_keep(workspace.engine, actor=default_actor())
+        if args.signals_only:
+            report = None
+        else:
+            report = replay_alerts(
+                workspace.engine, weeks=args.weeks, budget=args.budget, progress=progress
+            )
+            save_replay(workspace.engine, report, actor=default_actor())
     text = report_text(
         args.format,
-        table=lambda: alerts_table(report),
-        csv=lambda stream: write_alerts_csv(report, stream),
-        json=lambda: alerts_json(report),
+        table=lambda: [*(alerts_table(report) + [""] if report else []), *signals_table(*signals)],
+        csv=lambda stream: write_alerts_csv(report, stream, signals[0]),
+        json=lambda: alerts_json(report, signals),
     )
     print_report(args, out, text, name="alerts", said=err)
     return EXIT_OK
@@ -307,17 +327,35 @@ def alerts_rows(report: ReplayReport) -> Iterator[list[object]]:
                s.locked, "", ""]  # fmt: skip
 
 
-def write_alerts_csv(report: ReplayReport, out: TextIO) -> None:
-    """The CSV, through the exports' writer (formula-like text is neutralised)."""
+def write_alerts_csv(
+    report: ReplayReport | None, out: TextIO, signals: SignalReport | None = None
+) -> None:
+    """The CSV, through the exports' writer (formula-like text is neutralised); the
+    relationship signals' rows after the rules' (app/cli/report_signals.py)."""
+    import itertools
+
+    from app.cli.report_signals import signals_rows
     from services.usecases.exporting import write_csv_rows
 
-    write_csv_rows(out, CSV_HEADER, alerts_rows(report), newline="\n")
+    rows = itertools.chain(
+        alerts_rows(report) if report is not None else (),
+        signals_rows(signals) if signals is not None else (),
+    )
+    write_csv_rows(out, CSV_HEADER, rows, newline="\n")
 
 
-def alerts_json(report: ReplayReport) -> str:
-    """The whole report as JSON (every figure, the definitions, the suggestions)."""
+def alerts_json(
+    report: ReplayReport | None,
+    signals: tuple[SignalReport, dict[str, Proof]] | None = None,
+) -> str:
+    """The whole report as JSON (every figure, the definitions, the suggestions), with the
+    relationship signals under ``relationship_signals``."""
     import json
 
+    from app.cli.report_signals import signals_json
     from services.learn.replay_records import report_to_dict
 
-    return json.dumps(report_to_dict(report), indent=1)
+    data = report_to_dict(report) if report is not None else {}
+    if signals is not None:
+        data["relationship_signals"] = signals_json(*signals)
+    return json.dumps(data, indent=1)

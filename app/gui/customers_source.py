@@ -162,9 +162,9 @@ class WorkspaceCustomerSource:
         )  # fmt: skip
 
     def load_people(self, customer_id: int) -> list[Person]:
-        from services.people.contacts import read_people
+        from services.alerts.signal_proofs import people_with_signals
 
-        return read_people(self.workspace.engine, customer_id)
+        return people_with_signals(self.workspace.engine, customer_id)
 
     def set_contact_role(
         self, customer_id: int, contact_id: int, name: str, role: str | None

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from app.workspace import Workspace
+from services.alerts.proof import Proof
+from services.alerts.signal_records import SignalReport
 from services.learn.replay_records import ReplayReport, Suggestion
 
 
@@ -47,3 +49,9 @@ class WorkspaceEarlyWarningSource:
         from services.learn.replay_suggest import restore_settings
 
         restore_settings(self.workspace.engine, values, actor=default_actor())
+
+    def load_signals(self) -> tuple[SignalReport, dict[str, Proof]]:
+        from services.alerts.config import default_actor
+        from services.alerts.signal_proofs import measure_and_keep
+
+        return measure_and_keep(self.workspace.engine, actor=default_actor())

@@ -16,6 +16,7 @@ error presenter in plain words and the settings are saved all the same.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -147,6 +148,15 @@ def read_settings(workspace: Workspace) -> dict[str, Any]:
         # The lapse warnings' floor and weight as the alerts use them: the last replay's
         # choice when no one set them.
         return {**all_settings(session), **worth_values(session)}
+
+
+def read_setting_notes(workspace: Workspace) -> dict[str, str]:
+    """What a setting's help adds from the workspace's own figures: beside each
+    relationship rule's precision level, the precision its signal was measured at."""
+    from services.alerts.signal_proofs import setting_notes
+
+    with workspace.sessions() as session:
+        return setting_notes(session)
 
 
 def read_segment_page(workspace: Workspace) -> SegmentPageData:
@@ -286,11 +296,15 @@ class SettingsController(QObject):
             self._say(f"Waiting for {waiting} to finish; Settings opens then.")
         (
             self._jobs.operation(
-                lambda _state: (read_settings(workspace), read_segment_page(workspace)),
+                lambda _state: (
+                    read_settings(workspace),
+                    read_segment_page(workspace),
+                    read_setting_notes(workspace),
+                ),
                 parent=self,
                 label="read settings",
             )
-            .success(lambda read: self._on_read(workspace, read[0], page, read[1]))
+            .success(lambda read: self._on_read(workspace, read[0], page, read[1], read[2]))
             .run()
         )
 
@@ -300,10 +314,15 @@ class SettingsController(QObject):
         values: dict[str, Any],
         page: str | None = None,
         segments: SegmentPageData | None = None,
+        notes: dict[str, str] | None = None,
     ) -> None:
+        fields = [
+            dataclasses.replace(f, help=f"{f.help}\n{notes[f.key]}") if notes and f.key in notes
+            else f
+            for f in setting_fields()
+        ]  # fmt: skip
         dialog = SettingsDialog(
-            setting_fields(), values, validate, self._window, email=self._email,
-            notify=self._notify,
+            fields, values, validate, self._window, email=self._email, notify=self._notify,
         )  # fmt: skip
         if segments is not None:
             dialog.add_page(PAGE_TITLE, SegmentPage(segments, validate_rules, dialog), RULES_KEY)

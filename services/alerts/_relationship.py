@@ -6,26 +6,31 @@ the people the app knows (services/people/signals.py).
   now listed under another account. "Dana Smith (champion) is no longer in the Salesforce
   export since Nov 3, 2026". Critical when no other champion remains at the account.
 - key_contact_dark: a champion or decision maker still there, heard from before (a
-  two-way interaction), but not in the last ``quiet_days``.
+  two-way interaction, or an order, ticket or use of the product of their own), but not in
+  the last ``quiet_days``.
 - single_threaded: an account with two or more people on record of whom only one was
-  heard from in the last ``active_days``, whose value is in the book's top
+  heard from (the same way) in the last ``active_days``, whose value is in the book's top
   ``top_value_percent`` (or at least ``min_value``, when set).
 - new_decision_maker: a decision maker added in the last ``new_days`` to an account that
   already had people on record, not met yet (no two-way interaction with them).
+
+Each is a signal measured on the workspace's own history (services/alerts/signal_replay.py)
+and raises alerts only while proven (services/alerts/signal_proofs.py): its measured
+precision at least the rule's ``min_precision_percent``. An unproven one raises nothing
+here; the People tab and the customer's timeline show it, marked so.
 
 The value is the rules' (services/alerts/rules.py): the larger of the last 12 months'
 paid revenue and the scored value. Each rule's stake is the larger of the revenue at
 risk and a share of that value (STAKE_SHARE): the queue ranks them with the others.
 An account without contacts rows has no people here, so none of these rules holds for
-it. Inputs are read up to the end of the scoring's as-of day: the Early-warning replay
-replays them on history (a person added after a replayed day is not there yet; roles are
-today's).
+it. Inputs are read up to the end of the scoring's as-of day, with the roles and people of
+that day: the Early-warning replay replays them on history.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +38,8 @@ import pandas as pd
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from services.alerts.config import AlertConfig
+from services.alerts.config import AlertConfig, RuleConfig
+from services.alerts.proof import Proof
 from services.core.formatting import format_date, plural
 from services.core.money import format_money
 from services.people.contacts import KEY_ROLES
@@ -54,6 +60,8 @@ STAKE_SHARE = {
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+# Proofs by rule, as of a day (services/alerts/signal_proofs.py).
+Proofs = Mapping[str, Proof]
 
 
 def _more(text: str, extra: int) -> str:
@@ -75,94 +83,76 @@ def _ordered(people: pd.DataFrame) -> pd.DataFrame:
     return people.assign(_rank=rank).sort_values(["customer_id", "_rank", "name"], kind="stable")
 
 
-def read_relationships(
-    conn: Connection, frame: pd.DataFrame, config: AlertConfig, end: dt.datetime
-) -> None:
-    """Per customer, each relationship rule's reason ("" where it does not hold) in
-    ``rel_<rule>``, and whether a champion-left alert is critical (``rel_severe``)."""
-    n = len(frame)
-    for key in RULES:
-        frame[f"rel_{key}"] = np.full(n, "", dtype=object)
-    frame["rel_severe"] = np.zeros(n, dtype=bool)
-    if not n or not any(config.rule(k).enabled for k in RULES):
-        return
-    with Session(bind=conn) as session:  # a read in the caller's transaction
-        people = read_people_signals(session, frame["customer_id"].tolist(), end)
+def found(people: pd.DataFrame, config: AlertConfig, end: dt.datetime) -> dict[str, pd.DataFrame]:
+    """Per enabled rule, the people whose state makes it hold before ``end`` (before the
+    single-threaded value floor): gone champions and decision makers, dark ones, the one
+    person heard from (with ``on_record``, the account's people on record), new decision
+    makers not met yet."""
+    out: dict[str, pd.DataFrame] = {}
     if people.empty:
-        return
-    where = {int(c): k for k, c in enumerate(frame["customer_id"].tolist())}
+        return out
     last_day = (end - dt.timedelta(days=1)).date()
     here = present(people)
     key = people["role"].isin(KEY_ROLES).to_numpy()
-    last = people["last_two_way"]
-
-    def put(column: str, said: dict[int, str]) -> None:
-        values = frame[column].to_numpy(dtype=object).copy()
-        for cid, text in said.items():
-            values[where[cid]] = text
-        frame[column] = values
-
+    heard = people["last_heard"]
     rule = config.rule(CHAMPION_LEFT)
     if rule.enabled:
         since = last_day - dt.timedelta(days=int(rule["window_days"]) - 1)
-        gone = people[key & ~here & (people["gone_on"].map(lambda d: d is not None and d >= since))]
-        champions_left = people[here & (people["role"] == "champion").to_numpy()]
-        with_champion = set(champions_left["customer_id"].astype(int).tolist())
-        put(f"rel_{CHAMPION_LEFT}", _said(_ordered(gone), gone_words))
-        severe = frame["rel_severe"].to_numpy().copy()
-        for cid in set(gone["customer_id"].astype(int).tolist()) - with_champion:
-            severe[where[cid]] = True
-        frame["rel_severe"] = severe
+        recent = people["gone_on"].map(lambda d: d is not None and d >= since).to_numpy(bool)
+        out[CHAMPION_LEFT] = people[key & ~here & recent]
     rule = config.rule(KEY_CONTACT_DARK)
     if rule.enabled:
-        days = int(rule["quiet_days"])
-        cut = pd.Timestamp(end - dt.timedelta(days=days))
-        dark = people[key & here & (last.notna() & (last < cut)).to_numpy()]
-
-        def quiet(r: pd.Series) -> str:
-            silent = (last_day - r["last_two_way"].date()).days
-            return (
-                f"{who(r['name'], r['email'], r['role'])} not heard from in {silent} days "
-                f"(last on {format_date(r['last_two_way'].date())})"
-            )
-
-        put(f"rel_{KEY_CONTACT_DARK}", _said(_ordered(dark), quiet))
-    _single_and_new(people, here, config, end, put)
-
-
-def _single_and_new(
-    people: pd.DataFrame,
-    here: BoolArray,
-    config: AlertConfig,
-    end: dt.datetime,
-    put: Callable[[str, dict[int, str]], None],
-) -> None:
-    last = people["last_two_way"]
+        cut = pd.Timestamp(end - dt.timedelta(days=int(rule["quiet_days"])))
+        out[KEY_CONTACT_DARK] = people[key & here & (heard.notna() & (heard < cut)).to_numpy()]
     rule = config.rule(SINGLE_THREADED)
     if rule.enabled:
         cut = pd.Timestamp(end - dt.timedelta(days=int(rule["active_days"])))
         on_record = people[here]
-        active = on_record[(on_record["last_two_way"].notna() & (on_record["last_two_way"] >= cut))]
+        active = on_record[(on_record["last_heard"].notna() & (on_record["last_heard"] >= cut))]
         counts = on_record.groupby("customer_id").size()
-        heard = active.groupby("customer_id").size()
-        lone = active[active["customer_id"].map(heard).eq(1).to_numpy()]
-        said = {
-            int(r["customer_id"]): f"only {who(r['name'], r['email'], r['role'])} heard from in "
-            f"{int(rule['active_days'])} days, of {int(counts[r['customer_id']])} people on record"
-            for _, r in lone.iterrows()
-            if counts[r["customer_id"]] >= 2
-        }
-        put(f"rel_{SINGLE_THREADED}", said)
+        alone = active.groupby("customer_id").size()
+        lone = active[active["customer_id"].map(alone).eq(1).to_numpy()]
+        lone = lone.assign(on_record=lone["customer_id"].map(counts).to_numpy())
+        out[SINGLE_THREADED] = lone[lone["on_record"] >= 2]
     rule = config.rule(NEW_DECISION_MAKER)
     if rule.enabled:
-        since = pd.Timestamp(end - dt.timedelta(days=int(rule["new_days"])))
-        new = people[
+        since_ts = pd.Timestamp(end - dt.timedelta(days=int(rule["new_days"])))
+        out[NEW_DECISION_MAKER] = people[
             here
             & (people["role"] == "decision_maker").to_numpy()
             & people["added_later"].to_numpy(dtype=bool)
-            & (people["created"] >= since).to_numpy()
-            & last.isna().to_numpy()
+            & (people["created"] >= since_ts).to_numpy()
+            & people["last_two_way"].isna().to_numpy()
         ]
+    return out
+
+
+def _reasons(
+    people: pd.DataFrame, holds: dict[str, pd.DataFrame], config: AlertConfig, end: dt.datetime
+) -> dict[str, dict[int, str]]:
+    """Per rule, each account's reason in words."""
+    last_day = (end - dt.timedelta(days=1)).date()
+    out: dict[str, dict[int, str]] = {}
+    if CHAMPION_LEFT in holds:
+        out[CHAMPION_LEFT] = _said(_ordered(holds[CHAMPION_LEFT]), gone_words)
+    if KEY_CONTACT_DARK in holds:
+
+        def quiet(r: pd.Series) -> str:
+            silent = (last_day - r["last_heard"].date()).days
+            return (
+                f"{who(r['name'], r['email'], r['role'])} not heard from in {silent} days "
+                f"(last on {format_date(r['last_heard'].date())})"
+            )
+
+        out[KEY_CONTACT_DARK] = _said(_ordered(holds[KEY_CONTACT_DARK]), quiet)
+    if SINGLE_THREADED in holds:
+        days = int(config.rule(SINGLE_THREADED)["active_days"])
+        out[SINGLE_THREADED] = {
+            int(r["customer_id"]): f"only {who(r['name'], r['email'], r['role'])} heard from "
+            f"in {days} days, of {int(r['on_record'])} people on record"
+            for _, r in holds[SINGLE_THREADED].iterrows()
+        }
+    if NEW_DECISION_MAKER in holds:
 
         def added(r: pd.Series) -> str:
             return (
@@ -170,7 +160,73 @@ def _single_and_new(
                 f"{format_date(r['created'].date())}, not met yet"
             )
 
-        put(f"rel_{NEW_DECISION_MAKER}", _said(new.sort_values(["customer_id", "name"]), added))
+        new = holds[NEW_DECISION_MAKER].sort_values(["customer_id", "name"])
+        out[NEW_DECISION_MAKER] = _said(new, added)
+    return out
+
+
+def signal_reasons(
+    people: pd.DataFrame, config: AlertConfig, end: dt.datetime
+) -> tuple[dict[str, dict[int, str]], set[int]]:
+    """Per enabled rule, each account it holds for with its reason (before the
+    single-threaded value floor), and the accounts whose champion left with no other
+    champion remaining (critical)."""
+    holds = found(people, config, end)
+    severe: set[int] = set()
+    if CHAMPION_LEFT in holds and not people.empty:
+        here = present(people)
+        remaining = people[here & (people["role"] == "champion").to_numpy()]
+        with_champion = set(remaining["customer_id"].astype(int).tolist())
+        severe = set(holds[CHAMPION_LEFT]["customer_id"].astype(int).tolist()) - with_champion
+    return _reasons(people, holds, config, end), severe
+
+
+def read_relationships(
+    conn: Connection,
+    frame: pd.DataFrame,
+    config: AlertConfig,
+    end: dt.datetime,
+    *,
+    proofs: Proofs,
+) -> None:
+    """Per customer, each relationship rule's reason ("" where it does not hold, or where
+    the rule is unproven) in ``rel_<rule>``, and whether a champion-left alert is critical
+    (``rel_severe``). ``proofs``: each rule's measured precision as of ``end``
+    (services/alerts/signal_proofs.py); a rule without one is unproven."""
+    n = len(frame)
+    for key in RULES:
+        frame[f"rel_{key}"] = np.full(n, "", dtype=object)
+    frame["rel_severe"] = np.zeros(n, dtype=bool)
+    if not n or not any(config.rule(k).enabled for k in RULES):
+        return
+    if not any(config.rule(k).enabled and proofs[k].proven for k in RULES if k in proofs):
+        return
+    with Session(bind=conn) as session:  # a read in the caller's transaction
+        people = read_people_signals(session, frame["customer_id"].tolist(), end)
+    reasons, severe = signal_reasons(people, config, end)
+    where = {int(c): k for k, c in enumerate(frame["customer_id"].tolist())}
+    for key, said in reasons.items():
+        if key not in proofs or not proofs[key].proven:
+            continue  # unproven: shown where it was found, raises nothing
+        values = frame[f"rel_{key}"].to_numpy(dtype=object).copy()
+        for cid, text in said.items():
+            values[where[cid]] = text
+        frame[f"rel_{key}"] = values
+    marks = frame["rel_severe"].to_numpy().copy()
+    for cid in severe:
+        marks[where[cid]] = True
+    frame["rel_severe"] = marks
+
+
+def value_floor(rule: RuleConfig, value: FloatArray) -> float:
+    """The single-threaded rule's floor of value (cents): its amount when set, else the
+    book's top share among the customers with a value."""
+    floor = float(rule["min_value"]) * 100.0
+    if floor <= 0:
+        valued = value[np.isfinite(value) & (value > 0)]
+        top = float(rule["top_value_percent"]) / 100.0
+        floor = float(np.quantile(valued, 1.0 - top)) if valued.size else np.inf
+    return floor
 
 
 def relationship_alerts(
@@ -180,12 +236,7 @@ def relationship_alerts(
     said = c[f"rel_{key}"].to_numpy(dtype=object)
     mask = said != ""
     if key == SINGLE_THREADED:
-        rule = config.rule(key)
-        floor = float(rule["min_value"]) * 100.0
-        if floor <= 0:
-            valued = value[np.isfinite(value) & (value > 0)]
-            top = float(rule["top_value_percent"]) / 100.0
-            floor = float(np.quantile(valued, 1.0 - top)) if valued.size else np.inf
+        floor = value_floor(config.rule(key), value)
         mask &= np.nan_to_num(value) >= floor
         mask &= np.nan_to_num(value) > 0
     worth = np.maximum(np.nan_to_num(value), 0)

@@ -43,6 +43,7 @@ from services.alerts.records import (
     CardAlert,
     Recommendation,
 )
+from services.alerts.signal_proofs import proof_words
 from services.alerts.sla import due_header, sla_states
 from services.core.formatting import format_date, format_percent
 from services.core.incentive import incentive_cap_cents
@@ -493,10 +494,15 @@ def _with_experiment(session: Session, alert_id: int, step: Recommendation) -> R
 
 
 def _sla_fields(session: Session, alert: Alert, now: dt.datetime) -> dict[str, Any]:
-    """The detail's due time, overdue flag and header words (services/alerts/sla.py)."""
+    """The detail's due time, overdue flag and header words (services/alerts/sla.py), and
+    the measured precision of a relationship rule's signal (services/alerts/signal_proofs.py)."""
     state = sla_states(session, [(alert.id, alert.created_at, alert.severity,
                                   effective_status(alert, now))], now)[int(alert.id)]  # fmt: skip
-    return {"due_at": state.due_at, "overdue": state.overdue, "due_line": due_header(state)}
+    return {
+        "due_at": state.due_at, "overdue": state.overdue, "due_line": due_header(state),
+        # A relationship signal's measured precision beside its rule's level, in words.
+        "signal_proof": proof_words(session, alert.rule_key),
+    }  # fmt: skip
 
 
 def outreach_block(

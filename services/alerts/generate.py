@@ -34,7 +34,9 @@ days" ends with the scores' as-of date T:
 - champion_left [warning; critical when no other champion remains], key_contact_dark
   [warning], single_threaded [warning], new_decision_maker [info]: the people at an
   account leaving or going quiet (services/alerts/_relationship.py); only accounts with
-  contacts rows.
+  contacts rows, and only while the signal is proven: replayed on the workspace's history,
+  its precision against lost renewals (lapses without contracts) is at least the rule's
+  min_precision_percent (services/alerts/signal_proofs.py).
 - ticket_past_sla [warning]: a ticket whose status is not finished (solved, closed,
   resolved, cancelled; a ticket without a status does not count) opened more than 72
   hours before the earlier of now and the end of T.
@@ -150,6 +152,8 @@ from services.alerts.records import (
     AlertRunResult,
 )
 from services.alerts.rules import evaluate_rules, not_evaluated
+from services.alerts.signal_proofs import keep_signals, measure_signals, proofs_of
+from services.alerts.signal_records import SignalReport
 from services.alerts.worth import short_notice
 from services.core._stable import stable_hashes
 from services.core.formatting import format_date
@@ -224,13 +228,14 @@ def generate_alerts(
             )
         config = read_alert_config(session)
         holdout = read_holdout_config(session)
-        inputs = read_inputs(session, run, config, now, step, engine=engine)
+        inputs, measured = _read(session, run, config, now, step, engine)
     step(0.55, "Checking the alert rules")
     candidates, evaluated = evaluate_rules(inputs, config)
     matches = {key: int((candidates["rule_key"] == key).sum()) for key in sorted(evaluated)}
     step(0.65, "Saving the alerts")
     with translate_db_errors(), engine.begin() as conn:
         counts = _write(conn, run, config, holdout, candidates, evaluated, inputs, now, actor, step)
+        _keep(conn, measured, actor)
         # Last chance to cancel: the rollback leaves the alerts as they were.
         step(0.99, "Saving the alerts")
     if progress is not None:
@@ -243,6 +248,32 @@ def generate_alerts(
         seconds=time.perf_counter() - clock,
         **counts,  # type: ignore[arg-type]
     )
+
+
+def _read(
+    session: Session,
+    run: ScoringRunRef,
+    config: AlertConfig,
+    now: dt.datetime,
+    step: ProgressFn,
+    engine: Engine,
+) -> tuple[AlertInputs, SignalReport | None]:
+    """What the rules read, with the relationship signals' proofs as of the run's day
+    (services/alerts/signal_proofs.py: kept for the same data, else measured now, in
+    seconds); and the signals' replay when it is new (to be kept with the alerts)."""
+    step(0.02, "Measuring the relationship signals")
+    signals, new = measure_signals(session, config, run.as_of)
+    proofs = proofs_of(signals, config)
+    inputs = read_inputs(session, run, config, now, step, engine=engine, proofs=proofs)
+    return inputs, signals if new else None
+
+
+def _keep(conn: Connection, measured: SignalReport | None, actor: str) -> None:
+    """Keep a replay of the signals measured for this run, for the next run on the same
+    data (in the alerts' transaction)."""
+    if measured is not None:
+        with Session(bind=conn) as session:
+            keep_signals(session, measured, actor=actor, flush=True)
 
 
 # --- writing -----------------------------------------------------------------------------

@@ -56,7 +56,8 @@ from services.alerts._db import (
     number_grid,
     positions,
 )
-from services.alerts._relationship import read_relationships
+from services.alerts._relationship import RULES as RELATIONSHIP_RULES
+from services.alerts._relationship import Proofs, read_relationships
 from services.alerts.config import AlertConfig, RuleConfig
 from services.alerts.contact_times import contacts_since
 from services.alerts.lapse import LAPSE_RULE, lapse_chance, run_bgnbd
@@ -166,9 +167,12 @@ def read_inputs(
     *,
     engine: Engine | None = None,
     given: GivenScores | None = None,
+    proofs: Proofs | None = None,
 ) -> AlertInputs:
     """Read what the enabled rules need, for the customers of ``run`` (of ``given``, scores
-    computed as of ``run.as_of`` and not stored, when given).
+    computed as of ``run.as_of`` and not stored, when given). ``proofs``: the relationship
+    signals' proofs as of ``run.as_of`` (None: kept or measured now,
+    services/alerts/signal_proofs.py); an unproven signal raises nothing.
 
     With ``engine`` on a SQLite file, the paid orders and the usage weeks (the largest
     reads) are read on connections of their own in threads while this one reads the
@@ -193,7 +197,13 @@ def read_inputs(
                 orders = pool.submit(_paid_orders_on_own_connection, engine, run.as_of)
             if drop.enabled:
                 weeks = pool.submit(_weeks_on_own_connection, engine, run.as_of, drop)
-        inputs = _read_inputs(conn, run, config, now, step, need_orders, orders, given, weeks)
+        if proofs is None and any(config.rule(key).enabled for key in RELATIONSHIP_RULES):
+            from services.alerts.signal_proofs import signal_proofs
+
+            proofs = signal_proofs(session, config, midnight(run.as_of + dt.timedelta(days=1)))
+        inputs = _read_inputs(
+            conn, run, config, now, step, need_orders, orders, given, weeks, proofs or {}
+        )
     # Thresholds and owners a customer's segment sets (Settings ▸ Per segment).
     add_segment_values(session, inputs.customers)
     return inputs
@@ -221,6 +231,7 @@ def _read_inputs(
     orders: Future[list[_Orders]] | None,
     given: GivenScores | None = None,
     weeks: Future[WeeklyUsage] | None = None,
+    proofs: Proofs | None = None,
 ) -> AlertInputs:
     snap = _snapshot(conn, run.id) if given is None else _with_owners(conn, given.current.copy())
     ids = snap["customer_id"].to_numpy()
@@ -257,7 +268,7 @@ def _read_inputs(
     ref = min(now, end)
     _experience(conn, snap, config, end)
     read_conversation_risks(conn, snap, config, end)
-    read_relationships(conn, snap, config, end)
+    read_relationships(conn, snap, config, end, proofs=proofs or {})
     _late_tickets(conn, snap, config, ref)
     _clicks(conn, snap, config, end)
     deals = _stalled_deals(conn, config, ref)

@@ -454,6 +454,9 @@ class AlertDetail:
     due_at: dt.datetime | None = None
     overdue: bool = False
     due_line: str = ""
+    # A relationship signal's measured precision beside its rule's level, in words
+    # (services/alerts/proof.py's Proof.words; "" for the other rules).
+    signal_proof: str = ""
 
     @property
     def card_ids(self) -> tuple[int, ...]:

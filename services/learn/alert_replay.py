@@ -44,11 +44,16 @@ from models.base import utcnow
 from models.db import translate_db_errors
 from models.errors import UserFacingError
 from models.schema import AuditEvent, Order
+from services.alerts._relationship import RULES as RELATIONSHIP_RULES
 from services.alerts.config import REPLAYED_ACTION as REPLAYED
 from services.alerts.config import AlertConfig, read_alert_config
 from services.alerts.inputs import AlertInputs, GivenScores, ScoringRunRef, read_inputs
 from services.alerts.lapse import LAPSE_RULE, win_back_mask
+from services.alerts.proof import Proof
 from services.alerts.rules import evaluate_rules
+from services.alerts.signal_proofs import proofs_of
+from services.alerts.signal_replay import WEEKS as SIGNAL_WEEKS
+from services.alerts.signal_replay import SignalWeeks, figures_at, signal_weeks
 from services.alerts.worth import Worth
 from services.core._stable import stable_hashes
 from services.learn.replay_metrics import admit, figures, lapse_points
@@ -230,6 +235,7 @@ def run_replay(
     lapses = lapse_points(buyers, everything.p_day.astype(np.int64), horizon, end_day)
     with translate_db_errors(), engine.connect() as conn:
         ties = dict(zip(ids.tolist(), stable_hashes(conn, ids).tolist(), strict=True))
+    signals = _signal_weeks(engine, config, end, horizon, weeks)
     active: dict[tuple[int, str], int] = {}
     states: list[WeekState] = []
     last_days: list[dict[int, int]] = []
@@ -251,7 +257,13 @@ def run_replay(
             current, fit = _scores(data, day, horizon, scoring, sub)
         except ModelFitError:
             continue  # too little history yet that week: no scores, so no alerts
-        inputs = _inputs(engine, config, day, horizon, current, previous, fit)
+        # Each week's proofs of the relationship signals: measured on the 52 weeks up to it.
+        proofs = (
+            proofs_of(figures_at(signals, SIGNAL_WEEKS - 1 + k, SIGNAL_WEEKS, horizon), config)
+            if signals is not None
+            else None
+        )
+        inputs = _inputs(engine, config, day, horizon, current, previous, fit, proofs)
         previous = (day_date(day), current)
         candidates, done = evaluate_rules(inputs, unfloored)
         evaluated |= done
@@ -322,6 +334,7 @@ def _inputs(
     current: pd.DataFrame,
     previous: tuple[dt.date, pd.DataFrame] | None,
     fit: BGNBDParams | None = None,
+    proofs: dict[str, Proof] | None = None,
 ) -> AlertInputs:
     as_of = day_date(day)
     # The generation runs at the end of the as-of day: the cool-down ends then.
@@ -341,7 +354,19 @@ def _inputs(
             lambda _f, _m: None,
             engine=engine,
             given=given,
+            proofs=proofs,
         )
+
+
+def _signal_weeks(
+    engine: Engine, config: AlertConfig, end: dt.date, horizon: int, weeks: int
+) -> SignalWeeks | None:
+    """The relationship signals week by week over the replay and the 52 weeks before it,
+    from which each replayed week's proofs are measured (None: none of them is on)."""
+    if not any(config.rule(key).enabled for key in RELATIONSHIP_RULES):
+        return None
+    with translate_db_errors(), Session(engine) as session:
+        return signal_weeks(session, config, end, horizon=horizon, weeks=weeks + SIGNAL_WEEKS - 1)
 
 
 def _last_days(data: ScoringData) -> dict[int, int]:

@@ -152,6 +152,13 @@ ALERT_RULE_KEYS = tuple(rule.key for rule in ALERT_RULES)
 # (rule, parameter, type, default, title, unit, minimum, maximum, help)
 _Param = tuple[str, str, type | tuple[type, ...], Any, str, str, float | None, float | None, str]
 _NUMBER = (int, float)
+# The relationship signals' level (services/alerts/signal_proofs.py).
+_PROVEN_HELP = (
+    "The signal raises alerts only while, replayed weekly on this workspace's past year, "
+    "at least this share of its findings were followed by a lost renewal within the churn "
+    "horizon (by a lapse where the workspace has no contracts), on 20 findings or more; "
+    "below it, it is shown as unproven and raises nothing."
+)
 ALERT_PARAMETERS: tuple[_Param, ...] = (
     ("high_risk_high_value", "min_churn_risk", _NUMBER, 60, "Churn risk at least", "%", 0, 100,
      "Customers whose churn risk is at least this."),
@@ -183,22 +190,28 @@ ALERT_PARAMETERS: tuple[_Param, ...] = (
     ("champion_left", "window_days", int, 30, "Gone within the last", "days", 1, 365,
      "A person who left, bounced or moved this recently raises the alert."),
     ("champion_left", "min_precision_percent", _NUMBER, 30, "Replayed precision at least",
-     "%", 1, 100, "The signal raises alerts only while, replayed on this workspace's "
-     "history, at least this share of its findings were followed by a lost renewal or a "
-     "lapse; below it, it is shown as unproven and raises nothing."),
+     "%", 1, 100, _PROVEN_HELP),
     ("key_contact_dark", "quiet_days", int, 60, "Not heard from for", "days", 7, 730,
-     "No two-way interaction with the champion or decision maker for this long, while "
-     "there was one before."),
+     "No contact with the champion or decision maker for this long (a two-way "
+     "interaction, or an order, ticket or use of the product of theirs), while there was "
+     "one before."),
+    ("key_contact_dark", "min_precision_percent", _NUMBER, 25, "Replayed precision at least",
+     "%", 1, 100, _PROVEN_HELP),
     ("single_threaded", "active_days", int, 90, "Heard from within", "days", 7, 730,
-     "A person counts as active with a two-way interaction this recent."),
+     "A person counts as active with a contact this recent (a two-way interaction, or an "
+     "order, ticket or use of the product of theirs)."),
     ("single_threaded", "top_value_percent", _NUMBER, 25, "Value in the top", "%", 0.1, 100,
      "Accounts whose value (the larger of the last 12 months' revenue and the scored "
      "value) is in this top share of the book."),
     ("single_threaded", "min_value", _NUMBER, 0, "Or a value of at least",
      "in the home currency", 0, 1_000_000_000,
      "When set above 0, this amount replaces the top share above."),
+    ("single_threaded", "min_precision_percent", _NUMBER, 20, "Replayed precision at least",
+     "%", 1, 100, _PROVEN_HELP),
     ("new_decision_maker", "new_days", int, 30, "Added within the last", "days", 1, 365,
      "A decision maker added this recently and not met yet."),
+    ("new_decision_maker", "min_precision_percent", _NUMBER, 15,
+     "Replayed precision at least", "%", 1, 100, _PROVEN_HELP),
     ("negative_experience", "window_days", int, 60, "Within the last", "days", 1, 730,
      "How far back tickets and reviews count."),
     ("negative_experience", "min_bad_tickets", int, 2, "Negative tickets at least",

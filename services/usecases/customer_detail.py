@@ -196,6 +196,10 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:  #
 
         profile["tracking_opted_out_at"] = opted_out_at(session, customer.id)
         profile["tracking_words"] = consent_words(profile["tracking_opted_out_at"])
+        # The relationship signals that hold now, marked unproven where they raise nothing.
+        from services.alerts.signal_proofs import timeline_events
+
+        signals = timeline_events(session, customer.id)
 
     orders = pd.DataFrame(
         {
@@ -340,6 +344,7 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:  #
                     canceled, "unsubscribe", f"Subscription canceled: {s.plan or 'plan'}", detail
                 )
             )
+    events.extend(signals)
     # Newest first (a stable sort: same-moment events keep the order they were added in).
     events.sort(key=lambda e: e.when, reverse=True)
     open_opps.sort(key=lambda o: (o.close_date is None, o.close_date or dt.date.max))

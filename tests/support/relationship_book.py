@@ -27,8 +27,15 @@ import datetime as dt
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, insert
+from sqlalchemy.orm import Session
 
+from models.base import utcnow
 from models.schema import Contact
+from services.alerts._relationship import RULES
+from services.alerts.config import RULE_TITLES
+from services.alerts.signal_proofs import data_key, keep_signals
+from services.alerts.signal_records import OUTCOMES, SignalFigures, SignalReport
+from services.scoring.compute import read_config
 
 # Each story's value (the scores' clv in dollars) where it matters.
 VALUES = {"Fox": 5000.0, "Acme": 3000.0, "Brio": 2000.0}
@@ -127,3 +134,24 @@ def plant(book: BookLike, now: dt.datetime) -> dict[str, int]:
     _contact(e, now, ids["Kit"], "Kay Lo", "champion")
     book.interaction(ids["Kit"], "call", 90)
     return ids
+
+
+def prove_signals(engine: Engine, as_of: dt.date, *, hits: int = 40, judged: int = 40) -> None:
+    """Keep, for the workspace's data as it is now, a replay of the signals up to
+    ``as_of`` in which each signal's ``hits`` of ``judged`` findings were right: the
+    generation then takes it as measured (services/alerts/signal_proofs.py). The signals'
+    own replay has its tests (tests/unit/alerts/test_signal_replay.py); this book is too
+    small a history to prove anything."""
+    with Session(engine) as session, session.begin():
+        horizon = read_config(session).horizon_days
+        figures = tuple(
+            SignalFigures(rule, RULE_TITLES[rule], outcome, judged, judged, hits, 0, 0, (), 0, 0)
+            for rule in RULES
+            for outcome in OUTCOMES
+        )
+        report = SignalReport(
+            as_of=as_of, start=as_of - dt.timedelta(weeks=51), weeks=52, horizon_days=horizon,
+            accounts=0, with_contracts=0, figures=figures, has_contracts=False,
+            data_key=data_key(session, as_of, horizon), computed_at=utcnow(),
+        )  # fmt: skip
+        keep_signals(session, report, actor="test")

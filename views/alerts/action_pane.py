@@ -488,6 +488,11 @@ class ActionPane(QWidget):
             )
         if alert.conflict:
             text += f"<div style='margin-top:4px'><i>{html.escape(alert.conflict)}</i></div>"
+        if alert.signal_proof:  # a relationship signal: what it was measured to be worth
+            proof = alert.signal_proof[:1].upper() + alert.signal_proof[1:]
+            text += (
+                f"<div style='color:{muted}; margin-top:4px'>Measured: {html.escape(proof)}.</div>"
+            )
         return text
 
     def _team(self) -> tuple[str, ...]:

@@ -56,6 +56,7 @@ KIND_STYLES: dict[str, KindStyle] = {
     "chat": KindStyle("…", "accent", "Chat"),
     "social": KindStyle("#", "muted", "Social mention"),
     "risk_raised": KindStyle("!", "critical", "A risk raised in a conversation"),
+    "relationship": KindStyle("⚑", "warning", "A relationship signal"),
     "note": KindStyle("✎", "muted", "Note"),
     "unsubscribe": KindStyle("✕", "critical", "Unsubscribe or cancellation"),
     "opportunity": KindStyle("◎", "opportunity", "Opportunity"),

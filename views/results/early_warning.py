@@ -2,8 +2,9 @@
 against the customers who lapsed (services.learn.alert_replay): per rule and overall
 precision, recall, median lead time, missed critical and alerts per owner per week; the
 app against a recency rule at the same volume, in a sentence and in figures; the days of
-warning as a chart; and suggested thresholds for the weekly budget, with what they would
-have done and an action that applies them (undoable).
+warning as a chart; suggested thresholds for the weekly budget, with what they would
+have done and an action that applies them (undoable); and the relationship signals
+against lost renewals and lapses (views/results/signal_section.py).
 
 The replay is slow (seconds a week on a large workspace): it runs on the job runner with
 progress and a Cancel button, and the last one is kept, so the section opens at once and
@@ -38,6 +39,7 @@ from views.kit.confirm import ask_yes_cancel
 from views.kit.lists import PeopleTableView
 from views.kit.theme import LIGHT, Theme
 from views.results.breakdown_table import set_up_breakdown_table
+from views.results.signal_section import SignalSection
 
 if TYPE_CHECKING:
     from views.kit.jobs import JobRunner, Operation, TaskState
@@ -112,6 +114,11 @@ class EarlyWarningSection(QWidget):
         # A question asked before applying (title, text) -> yes; tests answer it.
         self.confirm: Callable[[str, str], bool] | None = None
         self._build()
+        # The relationship signals, replayed on their own in seconds (beside the rules).
+        self.signals = SignalSection(jobs, self)
+        column = self.layout()
+        assert column is not None  # _build laid the section out
+        column.addWidget(self.signals)
         self.setVisible(False)
 
     def _build(self) -> None:
@@ -195,6 +202,7 @@ class EarlyWarningSection(QWidget):
         self._undo = None
         self.undo_button.hide()
         self.setVisible(source is not None)
+        self.signals.set_reader(source.load_signals if source is not None else None)
         if source is None:
             return
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from services.alerts.proof import Proof
+from services.alerts.signal_records import SignalReport
 from services.learn.replay_records import ReplayReport, Suggestion
 
 __all__ = ["EarlyWarningSource", "ReplayReport", "Suggestion"]
@@ -36,4 +38,9 @@ class EarlyWarningSource(Protocol):
 
     def undo_thresholds(self, values: dict[str, Any]) -> None:
         """Put back the values ``apply_thresholds`` replaced."""
+        ...
+
+    def load_signals(self) -> tuple[SignalReport, dict[str, Proof]]:
+        """The relationship signals replayed on the past year (kept for the same data,
+        else measured now, seconds, and kept), and each signal's proof."""
         ...

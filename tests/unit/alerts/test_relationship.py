@@ -1,14 +1,15 @@
 """The relationship rules on the hand-made book of tests/support/relationship_book.py
-(SQLite and PostgreSQL): each planted story raises its alert in words on its day, the
-accounts next to it raise nothing, a B2C customer (no contacts rows) raises nothing, and
-a run as of an earlier day sees only the people and events of that day."""
+(SQLite and PostgreSQL): with the signals proven, each planted story raises its alert in
+words on its day, the accounts next to it raise nothing, a B2C customer (no contacts rows)
+raises nothing, and a run as of an earlier day sees only the people and events of that
+day; unproven, the same book raises none of them."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from services.settings import ALERT_RULE_KEYS
-from tests.support.relationship_book import VALUES, plant
+from tests.support.relationship_book import VALUES, plant, prove_signals
 from tests.unit.alerts.test_alerts_rules import NOW, TODAY, Book, book, by_customer
 
 __all__ = ["book"]  # the fixture, used by name
@@ -23,11 +24,13 @@ def only_relationships(book: Book) -> None:
             book.set(f"alerts.{key}.enabled", False)
 
 
-def scored(book: Book, ids: dict[str, int], as_of: dt.date = TODAY) -> None:
+def scored(book: Book, ids: dict[str, int], as_of: dt.date = TODAY, proven: bool = True) -> None:
     book.score(
         {cid: {"churn": 0.1, "clv": VALUES.get(name, 100.0)} for name, cid in ids.items()},
         as_of=as_of,
     )
+    if proven:
+        prove_signals(book.engine, as_of)
 
 
 def found(book: Book, ids: dict[str, int]) -> dict[str, dict[str, tuple[str, str]]]:
