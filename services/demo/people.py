@@ -1,25 +1,31 @@
-"""The people of the demo's business accounts (the customers who buy for a company), each
-account with a known relationship story, for the relationship alerts
-(services/alerts/_relationship.py) and the People tab to find.
+"""The people of the demo's accounts with a contract (the customers who buy for a company,
+and the few who buy for a small business of their own), each account with a known
+relationship story, for the relationship signals (services/alerts/_relationship.py,
+measured by services/alerts/signal_replay.py) and the People tab to find.
 
-Every business account gets its buyer as its champion, a decision maker, one or two
-users and, often, an accounts-payable mailbox, all on record since the account's first
-order. The people write to the shop now and then (emails received: no figure of
-scoring reads them, so the customers, orders and scores are those of the demo without
-people). One account in four or so carries one story, planted on a known day:
+Every such account gets its buyer as its champion, a decision maker, one or two users
+and, often, an accounts-payable mailbox, all on record since the account's first order.
+The people write to the shop now and then (emails received: no figure of scoring reads
+them, so the customers, orders and scores are those of the demo without people). The
+stories and their days come from services/demo/people_plan.py, tied to the accounts'
+renewals (services/demo/renewal_truth.py), so that what the signals find has a known
+answer:
 
-- ``left``: the champion goes, on a day shortly before the account's last order when it
-  is lapsing or churned (those accounts are picked first: the accounts whose champion
-  left churn more often afterwards), else on a day of the last months. Most are gone
-  from the CRM's export (``left_on``), some have their address bounce, some are listed
-  under another business account from that day;
-- ``dark``: the champion stops writing some months ago while the others go on;
-- ``single``: the users stop writing some months ago, the decision maker never did:
-  only the champion is heard from;
-- ``new_dm``: a decision maker added in the last weeks, not met yet.
+- ``left``: the champion goes shortly before a renewal, which is likely lost;
+  ``left_free``: the champion goes just after a renewal, and nothing follows within the
+  horizon. Most are gone from the CRM's export (``left_on``), some have their address
+  bounce, some are listed under another account from that day;
+- ``dark``: the decision maker stops writing; 60 days later, shortly before a renewal
+  likely lost, the account's decision maker has gone dark; ``dark_free``: the same just
+  after a renewal;
+- ``single``: the users stop writing some months ago, the decision maker never did: only
+  the champion is heard from;
+- ``new_dm``: a decision maker added to the account, not met;
+- ``unmet_dm``: the decision maker on record from the start never heard from.
 
-The stories and their days are the demo marker's ``simulated_people``. A random stream
-of its own ([seed, 23]) draws them: every other demo row is the same as without them.
+The stories and their days are the demo marker's ``simulated_people`` (with the renewal
+each one precedes or follows). A random stream of its own ([seed, 23]) draws the people:
+every other demo row is the same as without them.
 """
 
 from __future__ import annotations
@@ -32,14 +38,12 @@ import numpy as np
 
 from models.schema import Contact, Interaction
 from services.demo.generate import _Customers, _objects
+from services.demo.people_plan import QUIET_DAYS, Story
+from services.demo.renewal_truth import relationship_stories
 from services.demo.tables import DemoPeople, _TableData
 from services.demo.vocabulary import (
-    _CHURNED,
     _DAY,
     _EPOCH,
-    _LAPSING,
-    _LOYAL,
-    _VIP,
     FIRST_NAMES,
     LAST_NAMES,
     SOURCE,
@@ -50,8 +54,7 @@ PEOPLE_STREAM = 23
 # The demo's CRM, whose contacts export the alerts name ("no longer in the Salesforce
 # export"); the people's emails are the demo's own rows.
 CRM = "salesforce"
-# The relationship alerts' defaults the stories' days are counted with.
-QUIET_DAYS = 60
+# Single-threaded's default, the stories' days are counted with.
 ACTIVE_DAYS = 90
 _TITLES = {
     "champion": ("Office Manager", "Events Lead", "Operations Manager", "Studio Manager"),
@@ -112,6 +115,11 @@ class _Book:
         self.by_id[pid] = self.contacts[-1]
         return pid
 
+    def email(self, k: int, pid: str, day: int) -> int:
+        """One email from a person on ``day``."""
+        self.emails.append((k, day * _DAY + int(self.rng.integers(*_ARRIVAL_HOURS)), pid))
+        return day
+
     def writes(self, k: int, pid: str, start: int, stop: int) -> int | None:
         """Emails from one person between two days; the day of the last (None: none)."""
         day, last = start + int(self.rng.integers(0, 20)), None
@@ -123,46 +131,23 @@ class _Book:
         return last
 
 
-def _stories(rng: np.random.Generator, cust: _Customers, business: IntArray) -> dict[int, str]:
-    """Which account carries which story (module docstring)."""
-    n = len(business)
-    order = business[rng.permutation(n)]
-    quota = {"left": round(0.25 * n), "dark": round(0.15 * n), "single": round(0.15 * n),
-             "new_dm": round(0.15 * n)}  # fmt: skip
-    troubled = np.isin(cust.arch[order], (_LAPSING, _CHURNED))
-    story: dict[int, str] = {}
-    for k in [*order[troubled].tolist(), *order[~troubled].tolist()][: quota["left"]]:
-        story[int(k)] = "left"
-    rest = [int(k) for k in order.tolist() if int(k) not in story]
-    # The best buyers first for single-threaded: their value puts them in the top quarter.
-    best = sorted(rest, key=lambda k: cust.arch[k] not in (_VIP, _LOYAL))
-    for k in best[: quota["single"]]:
-        story[k] = "single"
-    rest = [k for k in rest if k not in story]
-    for k in rest[: quota["dark"]]:
-        story[k] = "dark"
-    for k in rest[quota["dark"] : quota["dark"] + quota["new_dm"]]:
-        story[k] = "new_dm"
-    return story
-
-
 def demo_people(seed: int, cust: _Customers, today_day: int) -> DemoPeople | None:
-    """The business accounts' people and their stories (None: no business account)."""
-    companies = cust.company.tolist()
-    business = np.array([k for k, c in enumerate(companies) if c is not None], dtype=np.int64)
-    if not len(business):
+    """The accounts' people and their stories (None: no account holds a contract)."""
+    terms, stories = relationship_stories(seed, cust, today_day)
+    accounts = terms.accounts
+    if not len(accounts):
         return None
     rng = np.random.default_rng([seed, PEOPLE_STREAM])
     book = _Book(rng, today_day)
-    stories = _stories(rng, cust, business)
+    companies = cust.company.tolist()
     names = cust.columns["name"].tolist()
     emails = cust.columns["email"].tolist()
     truth: list[dict[str, Any]] = []
     left_kinds = 0
-    for k in business.tolist():
+    for k in accounts.tolist():
         ext, first_day = cust.external_ids[k], int(cust.first_day[k])
-        domain = f"{_slug(str(companies[k]))}.example.com"
-        story = stories.get(k, "")
+        domain = f"{_slug(str(companies[k] or names[k]))}.example.com"
+        story = stories.get(k, Story("", 0))
         book.used.add(str(emails[k]).lower())
         champion = book.person(k, ext, str(names[k]), str(emails[k]), "champion", first_day)
         others = []
@@ -173,57 +158,67 @@ def demo_people(seed: int, cust: _Customers, today_day: int) -> DemoPeople | Non
         if rng.random() < 0.5:
             book.person(k, ext, "Accounts Payable", book.address("ap", domain), "billing",
                         first_day)  # fmt: skip
-        said: dict[str, Any] = {"customer": ext, "story": story, "person": str(names[k])}
-        if story == "left":
+        said: dict[str, Any] = {"customer": ext, "story": story.kind, "person": str(names[k])}
+        if story.renewal is not None:
+            said["renewal"] = _day(story.renewal).isoformat()
+        if story.kind in ("left", "left_free"):
             how = ("left", "left", "left", "bounced", "moved")[left_kinds % 5]
             left_kinds += 1
-            gone = _gone_day(rng, cust, k, today_day)
-            _leave(book, cust, business, k, champion, how, gone)
-            book.writes(k, champion, first_day, gone)
-            said |= {"how": how, "day": _day(gone).isoformat()}
-        elif story == "dark":
-            # The champion's emails stop; the alert is due the day silence is long enough.
-            last_day = book.writes(k, champion, first_day, today_day - int(rng.integers(70, 200)))
-            if last_day is None:
-                said["story"] = story = ""
-            else:
-                said["day"] = _day(last_day + QUIET_DAYS).isoformat()
+            _leave(book, cust, accounts, k, champion, how, story.day)
+            book.writes(k, champion, first_day, story.day)
+            said |= {"how": how, "day": _day(story.day).isoformat()}
         else:
             book.writes(k, champion, first_day, today_day)
-        heard = [first_day]
-        for role, pid in others:
-            if story == "single" and role == "decision_maker":
-                continue  # never heard from: not gone dark, only not met
-            stop = today_day - int(rng.integers(100, 200)) if story == "single" else today_day
-            heard.append(book.writes(k, pid, first_day, stop) or first_day)
-        if story == "single":
-            said["day"] = _day(max(heard) + ACTIVE_DAYS).isoformat()
-        if story == "new_dm":
-            added = today_day - int(rng.integers(3, 25))
-            first, last = str(rng.choice(FIRST_NAMES)), str(rng.choice(LAST_NAMES))
-            book.person(k, ext, f"{first} {last}", book.address(f"{first}.{last}", domain),
-                        "decision_maker", added)  # fmt: skip
-            said |= {"person": f"{first} {last}", "day": _day(added).isoformat()}
-        if story:
+        said |= _others(book, (k, ext, domain), others, story, first_day)
+        if story.kind:
             truth.append(said)
     return _tables(book, truth)
 
 
-def _gone_day(rng: np.random.Generator, cust: _Customers, k: int, today_day: int) -> int:
-    """When a champion goes: shortly before the last order of a lapsing or churned
-    account, else a day of the last months."""
-    if cust.arch[k] in (_LAPSING, _CHURNED):
-        gone = int(cust.last_day[k]) - int(rng.integers(5, 30))
-    else:
-        gone = today_day - int(rng.integers(15, 200))
-    return int(np.clip(gone, int(cust.first_day[k]) + 20, today_day - 1))
+def _others(
+    book: _Book,
+    account: tuple[int, str, str],
+    others: list[tuple[str, str]],
+    story: Story,
+    first_day: int,
+) -> dict[str, Any]:
+    """The decision maker's and the users' emails as the account's story has them, and
+    the new decision maker of a ``new_dm`` story; what the story's truth adds (its person
+    and day)."""
+    k, ext, domain = account
+    said: dict[str, Any] = {}
+    heard = [first_day]
+    for role, pid in others:
+        name = str(book.by_id[pid]["name"])
+        if role == "decision_maker" and story.kind in ("single", "unmet_dm"):
+            if story.kind == "unmet_dm":
+                said["person"] = name
+            continue  # never heard from: not gone dark, only not met
+        if role == "decision_maker" and story.kind in ("dark", "dark_free"):
+            # The last email exactly the quiet period before the day it is found dark.
+            final = story.day - QUIET_DAYS
+            book.writes(k, pid, first_day, final - 1)
+            book.email(k, pid, final)
+            said |= {"person": name, "day": _day(story.day).isoformat()}
+            continue
+        single = story.kind == "single"
+        stop = book.today - int(book.rng.integers(100, 200)) if single else book.today
+        heard.append(book.writes(k, pid, first_day, stop) or first_day)
+    if story.kind == "single":
+        said["day"] = _day(max(heard) + ACTIVE_DAYS).isoformat()
+    if story.kind == "new_dm":
+        given, family = str(book.rng.choice(FIRST_NAMES)), str(book.rng.choice(LAST_NAMES))
+        book.person(k, ext, f"{given} {family}", book.address(f"{given}.{family}", domain),
+                    "decision_maker", story.day)  # fmt: skip
+        said |= {"person": f"{given} {family}", "day": _day(story.day).isoformat()}
+    return said
 
 
 def _leave(
     book: _Book, cust: _Customers, business: IntArray, k: int, pid: str, how: str, gone: int
 ) -> None:
     """The champion goes, as the CRM shows it: gone from its export, a bounce, or their
-    address listed under the next business account from that day."""
+    address listed under the next account from that day."""
     row = book.by_id[pid]
     if how == "left":
         row["left_on"] = _day(gone)

@@ -19,6 +19,9 @@ logistic function (``true_chance``):
   stories);
 - a Style Club payment that failed (a past-due membership);
 - the seats at this term against the last (an account that shrank renews less often);
+- the account's relationship story (services/demo/people_plan.py): its champion gone, or
+  its decision maker gone quiet, shortly before the renewal date, so that the
+  relationship signals measured on the demo have a known answer;
 - and a latent account effect no data shows (a benchmark's irreducible noise).
 
 The outcome of each past term is drawn with that chance; a renewed account's next term
@@ -37,12 +40,14 @@ no other row of the demo changed when contracts were added.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from models.schema import Contract
+from services.demo.people_plan import Story, plan_stories
 from services.demo.tables import _TableData
 from services.demo.vocabulary import (
     _CHURNED,
@@ -59,10 +64,13 @@ from services.demo.vocabulary import (
 
 __all__ = [
     "COEFFICIENTS",
+    "Terms",
     "INTERCEPT",
     "CustomerState",
     "RenewalFeatures",
     "business_contracts",
+    "contract_terms",
+    "relationship_stories",
     "contract_state",
     "demo_contracts",
     "true_chance",
@@ -77,6 +85,10 @@ COEFFICIENTS = {
     "usage_decaying": -1.1,  # the app's use decaying by the renewal date
     "payment_failed": -0.9,  # a past-due Style Club membership
     "seat_change": 1.4,  # log(seats this term / seats the term before)
+    # The relationship stories (services/demo/people_plan.py): the account's champion left,
+    # or its decision maker went quiet, shortly before the renewal date.
+    "champion_left": -2.5,
+    "contact_dark": -1.5,
 }
 LATENT_SD = 0.45  # the account effect no data shows
 _OTHER_SHARE = 0.1  # customers without a company who buy for a small business
@@ -101,6 +113,8 @@ class RenewalFeatures:
     usage_decaying: FloatArray
     payment_failed: FloatArray
     seat_change: FloatArray
+    champion_left: FloatArray
+    contact_dark: FloatArray
 
     def as_dict(self, i: int) -> dict[str, float]:
         return {k: round(float(getattr(self, k)[i]), 4) for k in COEFFICIENTS}
@@ -181,7 +195,24 @@ def business_contracts(
     23]); ``parts``: the generated customers, orders, tickets and memberships."""
     cust, orders, support, subscriptions = parts
     state = contract_state(arch, cust, orders, support, usage_truth, subscriptions)
-    return demo_contracts(np.random.default_rng([seed, 23]), state, today_day)
+    _terms, stories = relationship_stories(seed, cust, today_day)
+    return demo_contracts(np.random.default_rng([seed, 23]), state, today_day, stories)
+
+
+def relationship_stories(seed: int, cust: Any, today_day: int) -> tuple[Terms, dict[int, Story]]:
+    """The contract terms (drawn again from the contracts' stream, as the contracts draw
+    them) and the relationship story of each account that holds a contract
+    (services/demo/people_plan.py): what the contracts' outcomes and the accounts' people
+    (services/demo/people.py) both follow. ``cust``: the generated customers."""
+    has_company = np.array([c is not None for c in cust.company.tolist()], dtype=bool)
+    terms = contract_terms(
+        np.random.default_rng([seed, 23]), cust.arch, cust.first_day, has_company, today_day
+    )
+    stories = plan_stories(
+        seed, terms.accounts, terms.term_customers, terms.cols["end"], cust.arch,
+        cust.first_day, today_day,
+    )  # fmt: skip
+    return terms, stories
 
 
 def contract_state(
@@ -231,20 +262,40 @@ def contract_state(
     )
 
 
-def demo_contracts(
-    rng: np.random.Generator, state: CustomerState, today_day: int
-) -> tuple[_TableData, dict[str, Any]]:
-    """The contract terms of the demo's business accounts, and their truth."""
-    n = len(state.arch)
-    other = (
-        ~state.has_company
-        & ~np.isin(state.arch, (_NEW, _ONE_TIME))
-        & (rng.random(n) < _OTHER_SHARE)
-    )
-    accounts = np.flatnonzero(state.has_company | other).astype(np.int64)
+@dataclass(frozen=True)
+class Terms:
+    """The contract terms drawn for the accounts, before their outcomes (the draws every
+    other part of the demo that needs the renewal dates replays: services/demo/people.py)."""
+
+    accounts: IntArray  # the accounts' customers, in generation order
+    cols: dict[str, IntArray]  # per term: account (its position), k, start, end, seats...
+    programme: IntArray
+    first_seats: IntArray
+    latent: FloatArray
+    auto: BoolArray
+    notice: IntArray
+
+    @property
+    def term_customers(self) -> IntArray:
+        """Each term's customer (generation order)."""
+        return np.asarray(self.accounts[self.cols["account"]], dtype=np.int64)
+
+
+def contract_terms(
+    rng: np.random.Generator,
+    arch: IntArray,
+    first_day: IntArray,
+    has_company: BoolArray,
+    today_day: int,
+) -> Terms:
+    """Which customers hold a contract and its terms from the first to the current one;
+    the first draws of the contracts' stream, in the order they always had."""
+    n = len(arch)
+    other = ~has_company & ~np.isin(arch, (_NEW, _ONE_TIME)) & (rng.random(n) < _OTHER_SHARE)
+    accounts = np.flatnonzero(has_company | other).astype(np.int64)
     m = len(accounts)
     earliest = today_day - _HISTORY_TERMS * 365
-    first = np.maximum(state.first_day[accounts] + rng.integers(0, 60, m), earliest)
+    first = np.maximum(first_day[accounts] + rng.integers(0, 60, m), earliest)
     first = first + rng.integers(0, 365, m) * (first == earliest)
     programme = rng.integers(0, len(PROGRAMMES), m)
     seats = np.maximum(np.round(rng.lognormal(np.log(12), 0.7, m)), 2).astype(np.int64)
@@ -252,7 +303,7 @@ def demo_contracts(
     auto = rng.random(m) < 0.6
     notice = np.array(_NOTICE_DAYS)[rng.integers(0, len(_NOTICE_DAYS), m)]
     # Accounts of customers who are leaving shrink; the others grow a little.
-    drift = np.where(np.isin(state.arch[accounts], (_LAPSING, _CHURNED)), -0.12, 0.07)
+    drift = np.where(np.isin(arch[accounts], (_LAPSING, _CHURNED)), -0.12, 0.07)
     rows: dict[str, list[Any]] = {k: [] for k in ("account", "k", "start", "end", "seats",
                                                   "prev_seats")}  # fmt: skip
     live = np.arange(m)
@@ -269,23 +320,58 @@ def demo_contracts(
                            ("start", start[live]), ("end", end), ("seats", seats[live]),
                            ("prev_seats", prev[live])):  # fmt: skip
             rows[key].append(value)
-        # Whether each term renews is decided below, once its features are known.
+        # Whether each term renews is decided later, once its features are known.
         start[live] = end + 1
         prev[live] = seats[live]
         growth = rng.normal(drift[live], 0.2)
         seats[live] = np.maximum(np.round(seats[live] * np.exp(growth)), 1).astype(np.int64)
     cols = {key: np.concatenate(v) if v else np.zeros(0, np.int64) for key, v in rows.items()}
-    who = accounts[cols["account"]]
+    return Terms(accounts, cols, programme, first_seats, latent, auto, notice)
+
+
+def demo_contracts(
+    rng: np.random.Generator,
+    state: CustomerState,
+    today_day: int,
+    stories: Mapping[int, Story] | None = None,
+) -> tuple[_TableData, dict[str, Any]]:
+    """The contract terms of the demo's business accounts, and their truth; ``stories``:
+    the accounts' relationship stories (services/demo/people_plan.py), whose champions
+    leaving and decision makers going quiet before a renewal weigh on it."""
+    terms = contract_terms(rng, state.arch, state.first_day, state.has_company, today_day)
+    cols, accounts = terms.cols, terms.accounts
+    who = terms.term_customers
     # An upcoming renewal's features are as of today (what is known of it now).
     seen = np.minimum(cols["end"], today_day - 1)
-    feats = _features(state, who, seen, cols["seats"], cols["prev_seats"], cols["k"])
-    chance = true_chance(feats, latent[cols["account"]])
+    feats = _features(state, who, seen, cols["seats"], cols["prev_seats"], cols["k"],
+                      _story_weights(stories or {}, who, cols["end"]))  # fmt: skip
+    chance = true_chance(feats, terms.latent[cols["account"]])
     draw = rng.random(len(chance))
     renewed, keep = _chains(cols["account"], cols["k"], cols["end"], chance, draw, today_day)
     # Drawn last, so that every term's chance and outcome stayed as they were.
-    seat_cents = state.yearly_cents[accounts] * rng.lognormal(0.0, _AMOUNT_SD, m) / first_seats
-    return _table(state, accounts, cols, keep, renewed, (chance, latent[cols["account"]]), feats,
-                  (programme, seat_cents), auto, notice, today_day)  # fmt: skip
+    m = len(accounts)
+    seat_cents = state.yearly_cents[accounts] * rng.lognormal(0.0, _AMOUNT_SD, m)
+    seat_cents = seat_cents / terms.first_seats
+    return _table(state, accounts, cols, keep, renewed, (chance, terms.latent[cols["account"]]),
+                  feats, (terms.programme, seat_cents), terms.auto, terms.notice,
+                  today_day)  # fmt: skip
+
+
+def _story_weights(
+    stories: Mapping[int, Story], who: IntArray, end: IntArray
+) -> tuple[FloatArray, FloatArray]:
+    """Per term, whether its account's champion left, and whether its decision maker went
+    quiet, shortly before its renewal date (the stories that precede a renewal)."""
+    left = np.zeros(len(who))
+    quiet = np.zeros(len(who))
+    for i, (customer, day) in enumerate(zip(who.tolist(), end.tolist(), strict=True)):
+        story = stories.get(int(customer))
+        if story is not None and story.renewal == int(day):
+            if story.kind == "left":
+                left[i] = 1.0
+            elif story.kind == "dark":
+                quiet[i] = 1.0
+    return left, quiet
 
 
 def _features(
@@ -295,6 +381,7 @@ def _features(
     seats: IntArray,
     prev_seats: IntArray,
     k: IntArray,
+    stories: tuple[FloatArray, FloatArray],
 ) -> RenewalFeatures:
     """Each term's features on the day ``end`` (its renewal date, or today for one still
     ahead; see the module docstring)."""
@@ -314,6 +401,8 @@ def _features(
         usage_decaying=decaying.astype(np.float64),
         payment_failed=state.payment_failed[who].astype(np.float64),
         seat_change=change.astype(np.float64),
+        champion_left=stories[0],
+        contact_dark=stories[1],
     )
 
 
