@@ -11,6 +11,10 @@
   dashboard's figures.
 - ``services.alerts.records``: the frozen records and vocabularies they return (no
   SQLAlchemy import: views may load it).
+- ``services.alerts.signal_replay``: the relationship signals replayed on history and
+  judged against lost renewals and lapses; ``services.alerts.signal_proofs`` whether each
+  may raise alerts (kept, keyed by the data it read); their records and definitions in
+  ``services.alerts.signal_records`` (no SQLAlchemy import: views may load it).
 - ``services.alerts.work``: My work, one user's open tasks, snoozes coming back and
   follow-ups, and completing or rescheduling a task (undoable); its records are in
   ``services.alerts.work_records`` (no SQLAlchemy import either).

@@ -9,6 +9,9 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
+# The relationship signals' definitions, written once there and kept beside the rules'
+# below: the signals are replayed on their own, in seconds (services/alerts/signal_replay.py).
+from services.alerts.signal_records import SIGNAL_DEFINITIONS as SIGNAL_DEFINITIONS
 from services.core.money import format_money
 
 ALL = "all"
