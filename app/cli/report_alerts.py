@@ -3,7 +3,9 @@ against who lapsed (precision, recall, lead time, missed critical, alerts per ow
 week), beside a plain recency rule at the same weekly volume, and suggested thresholds
 for a weekly alert budget; then the relationship signals against lost renewals and lapses
 (app/cli/report_signals.py: replayed on their own, in seconds; ``--signals-only`` for
-that section alone); as a table, CSV or JSON. The numbers are services.learn.alert_replay's
+that section alone); then the risks read in conversations, each kind's precision on the
+labelled listening corpus against the rule's level (app/cli/report_listening.py); as a
+table, CSV or JSON. The numbers are services.learn.alert_replay's
 and services.alerts.signal_replay's, the same Results ▸ Early warning shows."""
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Replay the alerts and print the report."""
     from app.cli.errors import EXIT_OK, CommandError
     from app.cli.output import check_output
+    from app.cli.report_listening import listening_table, read_proofs
     from app.cli.report_output import print_report, report_text
     from app.cli.report_signals import signals_table
     from app.workspace import command_workspace
@@ -99,6 +102,7 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with command_workspace(args.db) as workspace:
         # The relationship signals first: seconds, apart from the replay of the rules.
         signals = measure_and_keep(workspace.engine, actor=default_actor())
+        heard = read_proofs(workspace.engine)  # the risks read in conversations
         if args.signals_only:
             report = None
         else:
@@ -108,9 +112,14 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             save_replay(workspace.engine, report, actor=default_actor())
     text = report_text(
         args.format,
-        table=lambda: [*(alerts_table(report) + [""] if report else []), *signals_table(*signals)],
-        csv=lambda stream: write_alerts_csv(report, stream, signals[0]),
-        json=lambda: alerts_json(report, signals),
+        table=lambda: [
+            *(alerts_table(report) + [""] if report else []),
+            *signals_table(*signals),
+            "",
+            *listening_table(heard),
+        ],
+        csv=lambda stream: write_alerts_csv(report, stream, signals[0], heard),
+        json=lambda: alerts_json(report, signals, heard),
     )
     print_report(args, out, text, name="alerts", said=err)
     return EXIT_OK
@@ -328,18 +337,24 @@ def alerts_rows(report: ReplayReport) -> Iterator[list[object]]:
 
 
 def write_alerts_csv(
-    report: ReplayReport | None, out: TextIO, signals: SignalReport | None = None
+    report: ReplayReport | None,
+    out: TextIO,
+    signals: SignalReport | None = None,
+    heard: dict[str, Proof] | None = None,
 ) -> None:
     """The CSV, through the exports' writer (formula-like text is neutralised); the
-    relationship signals' rows after the rules' (app/cli/report_signals.py)."""
+    relationship signals' rows after the rules' (app/cli/report_signals.py), then the risks
+    read in conversations (app/cli/report_listening.py)."""
     import itertools
 
+    from app.cli.report_listening import listening_rows
     from app.cli.report_signals import signals_rows
     from services.usecases.exporting import write_csv_rows
 
     rows = itertools.chain(
         alerts_rows(report) if report is not None else (),
         signals_rows(signals) if signals is not None else (),
+        listening_rows(heard) if heard is not None else (),
     )
     write_csv_rows(out, CSV_HEADER, rows, newline="\n")
 
@@ -347,15 +362,20 @@ def write_alerts_csv(
 def alerts_json(
     report: ReplayReport | None,
     signals: tuple[SignalReport, dict[str, Proof]] | None = None,
+    heard: dict[str, Proof] | None = None,
 ) -> str:
     """The whole report as JSON (every figure, the definitions, the suggestions), with the
-    relationship signals under ``relationship_signals``."""
+    relationship signals under ``relationship_signals`` and the risks read in conversations
+    under ``conversation_risks``."""
     import json
 
+    from app.cli.report_listening import listening_figures
     from app.cli.report_signals import signals_json
     from services.learn.replay_records import report_to_dict
 
     data = report_to_dict(report) if report is not None else {}
     if signals is not None:
         data["relationship_signals"] = signals_json(*signals)
+    if heard is not None:
+        data["conversation_risks"] = listening_figures(heard)
     return json.dumps(data, indent=1)

@@ -152,11 +152,20 @@ def read_settings(workspace: Workspace) -> dict[str, Any]:
 
 def read_setting_notes(workspace: Workspace) -> dict[str, str]:
     """What a setting's help adds from the workspace's own figures: beside each
-    relationship rule's precision level, the precision its signal was measured at."""
+    relationship rule's precision level, the precision its signal was measured at; beside
+    the conversation risks' level, each kind's precision on the listening corpus; under
+    the competitors, the vendors customers named that are not on the list yet."""
     from services.alerts.signal_proofs import setting_notes
+    from services.conversations.competitor_names import offer_words, seen_names
+    from services.listen.proven_risks import precision_note
 
     with workspace.sessions() as session:
-        return setting_notes(session)
+        notes = setting_notes(session)
+        notes["alerts.conversation_risk.min_precision_percent"] = precision_note(session)
+        offered = offer_words(seen_names(session))
+        if offered:
+            notes["listen.competitors"] = offered + " (type a name into the list to add it)."
+        return notes
 
 
 def read_segment_page(workspace: Workspace) -> SegmentPageData:

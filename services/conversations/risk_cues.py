@@ -201,10 +201,10 @@ FRAMES: tuple[Frame, ...] = (
     # Another vendor, unnamed: "evaluating other vendors", "getting quotes from others".
     _frame(
         "competitor",
-        r"\b(?:other|another|alternative|alternate|different|competing|cheaper|rival|new"
-        r"|several|multiple|a\s+few|a\s+couple\s+of|two|three|other\s+possible)\s+(?:[\w-]+\s+)?"
-        r"(?:vendors?|providers?|suppliers?|options|solutions?|tools?|platforms?|products?"
-        r"|companies|partners?|systems?|players|offerings|agencies|firms|carriers|services)\b"
+        r"\b(?:other|another|alternative|alternate|different|competing|cheaper|rival"
+        r"|several|multiple|a\s+few|a\s+couple\s+of|other\s+possible)\s+(?:[\w-]+\s+)?"
+        r"(?:vendors?|providers?|suppliers?|options|solutions?|tools?|platforms?"
+        r"|companies|partners?|systems|players|offerings|agencies|firms|carriers)\b"
         r"|\balternatives\b|\bthe\s+competition\b|\b(?:a|your|one\s+of\s+your)\s+competitors?\b"
         r"|\bcompetitors?\s+(?:of\s+yours|offered|quoted|reached|approached|pitched|came)\b"
         r"|\bcompetitive\s+(?:quotes?|bids?|offers?|proposals?|tender)\b"
@@ -238,7 +238,7 @@ FRAMES: tuple[Frame, ...] = (
         r"|trial(?:l?ing)?|test(?:ing)?|pilot(?:ing)?|in\s+talks\s+with|negotiat(?:e|ing)\s+with"
         r"|shortlist(?:ed|ing)?|demo(?:ed|ing)?)\s+(?P<name4>(?-i:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?))"
         r"|(?P<name5>\b(?-i:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?))(?:'s)?\s+(?:(?:has|have|just|already"
-        r"|also|even|recently)\s+)*(?:offered|quoted|pitched|approached|undercut|came\s+in"
+        r"|also|even|recently)\s+)*(?:offered|quoted|pitched|approached|undercut|undercuts|came\s+in"
         r"|reached\s+out|sent\s+(?:us\s+)?(?:a|an|their)\s+(?:offer|quote|proposal)"
         r"|is\s+(?:offering|cheaper|\d+\s?%\s+cheaper)|are\s+(?:offering|cheaper))\b",
     ),
@@ -259,6 +259,26 @@ FRAMES: tuple[Frame, ...] = (
         r"|\b(?:a|another|second|alternative|backup|new)\s+(?:\w+\s+)?(?:supplier|vendor|provider)\b"
         r"|\bwhoever\s+wins\b|\bside\s+by\s+side\b|\b(?:running|run|use|using)\s+\w+(?:\s+\w+)?"
         r"\s+alongside\s+(?:you|yours)\b|\bbuilt\s+into\s+(?:our|the)\b",
+    ),
+    # Moving the work over, an offer made to them, a quote asked for, buying elsewhere.
+    _frame(
+        "competitor",
+        r"\\b(?:consolidat(?:e|ed|ing)|mov(?:e|ed|ing)|migrat(?:e|ed|ing)|roll(?:ed|ing)?|switch(?:ed"
+        r"|ing)?|transfer(?:red|ring)?|shift(?:ed|ing)?|port(?:ed|ing)?)\\b(?:\\s+[\\w'-]+){0,5}?\\s+"
+        r"(?:to|onto|into|over\\s+to|across\\s+to)\\s+(?:(?P<name12>(?-i:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?))|them\\b|their\\s+(?:own\\s+)?\\w+"
+        r"|(?:a|an|another)\\s+(?:new\\s+|different\\s+|cheaper\\s+|other\\s+)?(?:\\w+\\s+)?(?:provider"
+        r"|supplier|vendor|system|platform|tool|app|company|firm|service))"
+        r"|\\b(?P<name13>(?-i:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?))\\s+(?:has\\s+|have\\s+|just\\s+|already\\s+|also\\s+)*(?:sent|put|made"
+        r"|submitted|gave|emailed|tabled|dropped\\s+off)\\s+(?:us\\s+|me\\s+|over\\s+)?(?:an?|their|a\\s+new)"
+        r"\\s+(?:\\w+\\s+)?(?:offer|proposal|quote|bid|pitch|price\\s+list)"
+        r"|\\b(?:asked|asking|ask|get|got|getting)\\s+(?P<name14>(?-i:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?))\\s+(?:to\\s+(?:quote|bid|pitch)|for"
+        r"\\s+(?:a\\s+)?(?:quote|prices|pricing|a\\s+proposal))"
+        r"|\\b(?:undercut(?:s|ting)?|under-?cutting)\\b|\\b(?:group|national|framework)(?:-wide)?\\s+deal\\b"
+        r"|\\b(?:took|take|taking|had|sat\\s+through)\\s+their\\s+(?:demo|pitch|presentation|trial)\\b"
+        r"|\\b(?:run|running|ran)\\s+a\\s+(?:trial|pilot|test)\\b|\\btrial\\s+(?:a|another)\\s+(?:second|new"
+        r"|different|cheaper)\\b|\\b(?:talking|speaking|been\\s+talking)\\s+to\\s+(?:a|another)\\s+\\w+"
+        r"\\s+(?:in|from|who|that|at)\\b|\\bout\\s+to\\s+(?:rfp|tender|bid)\\b"
+        r"|\\b(?:buying|ordering|getting|sourcing)\\s+(?:\\w+\\s+){0,3}?from\\s+(?P<name15>(?-i:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?))",
     ),
     # --- budget cut ---------------------------------------------------------------------
     _frame(
@@ -657,9 +677,9 @@ def _conditional(text: str, start: int) -> bool:
     conditions = list(_IF.finditer(clause))
     if conditions:
         return not _CONSEQUENCE.search(clause, conditions[-1].end())
-    # "If we were to cancel" split by a comma: the clause before opens with the condition.
-    return bool(re.match(r"\W*(?:even\s+)?if\b", text[:begin], re.IGNORECASE)) and begin > 0 \
-        and "," not in text[:begin].rstrip(", ")  # fmt: skip
+    # After the condition's comma ("if the delivery's late, we'll move to Wynnstay") the
+    # cue is the threat's consequence: it stands.
+    return False
 
 
 def _asked(text: str) -> bool:
@@ -667,11 +687,33 @@ def _asked(text: str) -> bool:
     return text.rstrip().endswith("?") and bool(_ASKING.match(text)) and not _REQUEST.match(text)
 
 
+# A vendor looked at, an idea weighed, then turned down: "we compared you with ResRequest in
+# the spring, and you came out ahead".
+_TURNED_DOWN = re.compile(
+    r"\b(?:but|and|so)\b[^.?!]*\b(?:stayed|staying\s+put|stay\s+with\s+you|said\s+no|declined"
+    r"|turned\s+(?:them|it|that)\s+down|chose\s+you|went\s+with\s+you|came\s+out\s+ahead"
+    r"|prefer(?:red)?\s+(?:you|yours|your)|won\s+us\s+over|nobody(?:\s+here)?\s+wants"
+    r"|decided\s+against|not\s+(?:interested|for\s+us)|no\s+thank\s+you|far\s+(?:ahead|behind)"
+    r"|(?:very\s+)?happy\s+(?:to\s+stay|with\s+you|where\s+we\s+are)|all\s+forgotten"
+    r"|didn't\s+(?:go\s+ahead|proceed|pursue)|dropped\s+(?:it|the\s+idea)|ruled\s+(?:it|them)\s+out"
+    r"|good\s+luck\s+to\s+them|nothing\s+but\s+trouble)\b",
+    re.IGNORECASE,
+)
+_PAST_LOOK = re.compile(
+    r"\b(?:looked|had\s+a\s+(?:brief\s+|quick\s+)?look|compared|had\s+(?:a|an)\s+(?:quote|demo|offer"
+    r"|bid|call|presentation|pitch)|trialled|tested|approached|offered|considered|thought\s+about"
+    r"|nearly|almost|flirted|did\s+look|did\s+our\s+duty|once\s+(?:looked|considered))\b",
+    re.IGNORECASE,
+)
+
+
 def _resolved_past(text: str) -> bool:
-    return bool(_LONG_AGO.search(text) and _RESOLVED.search(text))
+    if _LONG_AGO.search(text) and _RESOLVED.search(text):
+        return True
+    return bool(_PAST_LOOK.search(text) and _TURNED_DOWN.search(text))
 
 
-NAME_GROUPS = tuple(f"name{n}" for n in range(1, 12))
+NAME_GROUPS = tuple(f"name{n}" for n in range(1, 16))
 
 
 def _name(match: re.Match[str]) -> str:

@@ -36,7 +36,7 @@ from services.listen.sentiment import vader_scores
 
 C_KINDS = float(os.environ.get("LX_C", "0.5"))
 C_SENTIMENT = 0.5
-TARGET_PRECISION = 0.93
+TARGET_PRECISION = 0.90
 MIN_THRESHOLD = 0.15
 MIN_WRITERS = 3  # fewer writers than this: folds of conversations instead
 MIN_COUNT = 2  # a feature seen in fewer sentences is left out

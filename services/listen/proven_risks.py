@@ -130,3 +130,17 @@ def workspace_proofs(session: Session) -> dict[str, Proof]:
 def workspace_proven(session: Session) -> frozenset[str]:
     """The kinds that may raise anything in this workspace."""
     return frozenset(k for k, proof in workspace_proofs(session).items() if proof.proven)
+
+
+def precision_note(session: Session) -> str:
+    """Beside the rule's level in Settings: each kind's measured figure, and which raise."""
+    proofs = workspace_proofs(session)
+    parts = [
+        f"{proof.subject}: {proof.figure()}" + ("" if proof.proven else f", {UNPROVEN}")
+        for proof in proofs.values()
+    ]
+    proven = [p.subject for p in proofs.values() if p.proven]
+    raises = (
+        f"raising alerts now: {', '.join(proven)}" if proven else "none raises alerts now"
+    )
+    return f"Measured on {WHERE}: " + "; ".join(parts) + f". {raises[:1].upper()}{raises[1:]}."

@@ -62,7 +62,7 @@ def test_the_signals_section_in_words_csv_and_json(tmp_path: Path) -> None:
                     "champion_left")  # fmt: skip
     assert (champion["alerts"], champion["judged"], champion["hits"]) == ("24", "24", "12")
     assert (champion["precision"], champion["lapsed"], champion["caught"]) == ("0.5", "12", "12")
-    assert {r["group"] for r in rows} == {"signal_renewal", "signal_lapse"}
+    assert {r["group"] for r in rows} == {"signal_renewal", "signal_lapse", "conversation_risk"}
 
     done = run("--db", str(db), "report", "alerts", "--signals-only", "--format", "json",
                home=tmp_path)  # fmt: skip
