@@ -24,7 +24,9 @@ def test_the_bench_measures_the_local_models_reading(llama_server: str) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout
-    print(out)  # the model path's table, in the tier's log
+    # The model path's table, kept where the tier's other outputs go (build/ is not kept).
+    (ROOT / "build").mkdir(exist_ok=True)
+    (ROOT / "build" / "listening-eval-model.txt").write_text(out, encoding="utf-8")
     assert f"== the model {MODEL_NAME} at {llama_server}: {CONVERSATIONS} conversations" in out
     for said in ("\nmicro ", "promises: precision", "sentiment sign agrees:",
                  "placed at their own sentence:"):  # fmt: skip
