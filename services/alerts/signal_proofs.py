@@ -41,6 +41,7 @@ from services.alerts._relationship import (
     KEY_CONTACT_DARK,
     NEW_DECISION_MAKER,
     RULES,
+    found,
     signal_reasons,
 )
 from services.alerts.config import RULE_TITLES, AlertConfig, read_alert_config
@@ -199,12 +200,13 @@ def customer_signals(
         },
     )
     reasons, _severe = signal_reasons(people, every, now)
+    holds = found(people, every, now)
     today = now.date()
     notes = []
     for rule in RULES:
         said = reasons.get(rule, {}).get(customer_id)
         if said:
-            since = _since(people, rule, every, today)
+            since = _since(holds[rule], rule, every, today)
             notes.append(SignalNote(rule, RULE_TITLES.get(rule, rule), said, since, proofs[rule]))
     marks: dict[int, str] = {}
     for _, person in people.iterrows():
@@ -227,18 +229,19 @@ def _status_rule(row: pd.Series, config: AlertConfig, now: dt.datetime) -> str |
     return None
 
 
-def _since(people: pd.DataFrame, rule: str, config: AlertConfig, today: dt.date) -> dt.date:
-    """When a signal began to hold for the account, as far as its people say."""
-    key = people[people["role"].isin(("champion", "decision_maker"))]
+def _since(held: pd.DataFrame, rule: str, config: AlertConfig, today: dt.date) -> dt.date:
+    """When a signal began to hold for the account, from the people it holds for: the
+    latest to go, the first gone quiet for the rule's days, the latest decision maker
+    added (today for Single-threaded, which holds from no one day)."""
     if rule == CHAMPION_LEFT:
-        gone = [d for d in key["gone_on"].tolist() if d is not None]
+        gone = [d for d in held["gone_on"].tolist() if d is not None]
         return max(gone) if gone else today
     if rule == KEY_CONTACT_DARK:
         quiet = dt.timedelta(days=int(config.rule(rule)["quiet_days"]))
-        heard = [t.date() + quiet for t in key["last_heard"].dropna().tolist()]
-        return min((d for d in heard if d <= today), default=today)
+        heard = [t.date() + quiet for t in held["last_heard"].dropna().tolist()]
+        return min(heard, default=today)
     if rule == NEW_DECISION_MAKER:
-        made = [t.date() for t in key["created"].dropna().tolist()]
+        made = [t.date() for t in held["created"].dropna().tolist()]
         return max(made) if made else today
     return today
 

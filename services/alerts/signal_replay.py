@@ -289,7 +289,7 @@ def _first_on_record(history: PeopleHistory) -> dict[int, int]:
     frame = history.contacts
     if frame.empty:
         return {}
-    first = frame.groupby("customer_id")["created_s"].min() // 86_400
+    first = frame.groupby("customer_id")["created_us"].min() // 86_400_000_000
     return {int(c): int(d) for c, d in first.items()}
 
 

@@ -48,8 +48,10 @@ _SPAN = 1 << 34  # seconds: any moment of five centuries fits beside an owner's 
 NONE = np.iinfo(np.int64).min
 _OPENING = 120  # characters of an email's text that tell an out-of-office answer
 _CHUNK = 1000
+# Up to this many accounts (or contacts), their rows are read by id, not the whole table.
+_FEW = 2000
 
-__all__ = ["NONE", "Latest", "PeopleHistory", "bounced_on", "load_history"]
+__all__ = ["NONE", "Latest", "PeopleHistory", "bounced_on", "load_history", "micros"]
 
 
 def _seconds(value: object) -> int:
@@ -63,6 +65,20 @@ def _seconds(value: object) -> int:
     if len(text) <= 10:
         return _seconds(dt.date.fromisoformat(text))
     return _seconds(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+def micros(value: object) -> int:
+    """A moment in UTC microseconds since 1970 (exact: two moments of one second differ)."""
+    if isinstance(value, dt.datetime):
+        when = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+        delta = when - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    if isinstance(value, dt.date):
+        return _seconds(value) * 1_000_000
+    text = str(value)
+    if len(text) <= 10:
+        return micros(dt.date.fromisoformat(text))
+    return micros(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
 
 
 def _day(value: object) -> dt.date | None:
@@ -118,21 +134,19 @@ class Latest:
 class _Changes:
     """One field's dated changes, by contact position: the value each had before."""
 
-    keys: IntArray  # position * _SPAN + moment, sorted
+    pos: IntArray  # contact positions, sorted with ``at``
+    at: IntArray  # the change's moment, UTC microseconds
     before: npt.NDArray[np.object_]
 
-    def at(self, current: npt.NDArray[np.object_], end: int) -> npt.NDArray[np.object_]:
-        """Each contact's value before ``end``: the before-value of its first change at or
-        after ``end``, else its value now."""
+    def value(self, current: npt.NDArray[np.object_], end: int) -> npt.NDArray[np.object_]:
+        """Each contact's value before ``end`` (microseconds): the before-value of its
+        first change at or after ``end``, else its value now."""
         out = current.copy()
-        if not self.keys.size:
+        later = self.at >= end
+        if not later.any():
             return out
-        positions = np.arange(current.size, dtype=np.int64)
-        at = np.searchsorted(self.keys, positions * _SPAN + end, side="left")
-        inside = at < self.keys.size
-        hit = np.zeros(current.size, dtype=bool)
-        hit[inside] = self.keys[at[inside]] // _SPAN == positions[inside]
-        out[hit] = self.before[at[hit]]
+        positions, first = np.unique(self.pos[later], return_index=True)
+        out[positions] = self.before[later][first]
         return out
 
 
@@ -156,7 +170,7 @@ def load_history(
     """The contacts and their records dated before ``end`` (every account's, or those of
     ``customer_ids`` only: an address listed elsewhere is still found); a read inside
     the caller's transaction, no query per customer."""
-    contacts = _contacts(session, end)
+    contacts = _contacts(session, end, customer_ids)
     accounts = np.unique(contacts["customer_id"].to_numpy(dtype=np.int64))
     contacts["account"] = np.searchsorted(accounts, contacts["customer_id"].to_numpy())
     moved = _moves(session, contacts)
@@ -182,14 +196,35 @@ def load_history(
     )
 
 
-def _contacts(session: Session, end: dt.datetime) -> pd.DataFrame:
+def _contact_rows(
+    session: Session, end: dt.datetime, customer_ids: Sequence[int] | None
+) -> list[Any]:
+    """The contacts created before ``end``: every one, or, for a few accounts, theirs and
+    those elsewhere with the same addresses (what their moves are read from)."""
     c = Contact.__table__.c
-    rows = session.execute(
-        select(
-            c.id, c.customer_id, c.name, c.email, c.email_normalized, c.role, c.user_role,
-            c.source, c.created_at, c.left_on, c.attributes,
-        ).where(c.created_at < end).order_by(c.id)
-    ).all()  # fmt: skip
+    query = select(
+        c.id, c.customer_id, c.name, c.email, c.email_normalized, c.role, c.user_role,
+        c.source, c.created_at, c.left_on, c.attributes,
+    ).where(c.created_at < end)  # fmt: skip
+    if customer_ids is None or len(set(customer_ids)) > _FEW:
+        return list(session.execute(query.order_by(c.id)).all())
+    found: dict[int, Any] = {}
+    ids = sorted({int(x) for x in customer_ids})
+    for start in range(0, len(ids), _CHUNK):
+        for row in session.execute(query.where(c.customer_id.in_(ids[start : start + _CHUNK]))):
+            found[int(row.id)] = row
+    keys = sorted({str(r.email_normalized) for r in found.values() if r.email_normalized})
+    for start in range(0, len(keys), _CHUNK):
+        part = keys[start : start + _CHUNK]
+        for row in session.execute(query.where(c.email_normalized.in_(part))):
+            found[int(row.id)] = row
+    return [found[k] for k in sorted(found)]
+
+
+def _contacts(
+    session: Session, end: dt.datetime, customer_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    rows = _contact_rows(session, end, customer_ids)
     cu = Customer.__table__.c
     ids = sorted({int(r.customer_id) for r in rows})
     own: dict[int, str] = {}
@@ -210,7 +245,7 @@ def _contacts(session: Session, end: dt.datetime) -> pd.DataFrame:
             "user_role_now": np.array([r.user_role for r in rows], dtype=object),
             "left_now": np.array([_day(r.left_on) for r in rows], dtype=object),
             "source": [r.source or "" for r in rows],
-            "created_s": np.array([_seconds(r.created_at) for r in rows], dtype=np.int64),
+            "created_us": np.array([micros(r.created_at) for r in rows], dtype=np.int64),
             "bounced_on": [bounced_on(r.attributes) for r in rows],
         }
     )
@@ -228,20 +263,29 @@ def _changes(session: Session, pos_of: dict[int, int]) -> dict[str, _Changes]:
     at or after it; its value now, after the last)."""
     x = ContactChange.__table__.c
     by_field: dict[str, list[tuple[int, int, str | None]]] = {}
-    for contact_id, field, before, at in session.execute(
-        select(x.contact_id, x.field, x.before, x.changed_at)
-    ):
-        pos = pos_of.get(int(contact_id))
-        if pos is not None:
-            by_field.setdefault(str(field), []).append((pos, _seconds(at), before))
+    query = select(x.contact_id, x.field, x.before, x.changed_at)
+    ids = sorted(pos_of)
+    parts = (
+        [query.where(x.contact_id.in_(ids[k : k + _CHUNK])) for k in range(0, len(ids), _CHUNK)]
+        if len(ids) <= _FEW
+        else [query]
+    )
+    for part in parts:
+        for contact_id, field, before, at in session.execute(part):
+            pos = pos_of.get(int(contact_id))
+            if pos is not None:
+                by_field.setdefault(str(field), []).append((pos, micros(at), before))
     out: dict[str, _Changes] = {}
     for field in ("role", "user_role", "left_on"):
         rows = sorted(by_field.get(field, []), key=lambda r: (r[0], r[1]))
-        keys = np.array([p * _SPAN + t for p, t, _ in rows], dtype=np.int64)
         values: list[Any] = [_day(b) if field == "left_on" else b or None for *_, b in rows]
         before = np.empty(len(values), dtype=object)
         before[:] = values
-        out[field] = _Changes(keys, before)
+        out[field] = _Changes(
+            np.array([p for p, _, _ in rows], dtype=np.int64),
+            np.array([t for _, t, _ in rows], dtype=np.int64),
+            before,
+        )
     return out
 
 
@@ -354,12 +398,12 @@ def _moves(session: Session, contacts: pd.DataFrame) -> tuple[IntArray, list[str
     first: dict[int, tuple[int, int]] = {}
     by_key: dict[str, list[tuple[int, int]]] = {}
     for key, created, customer in zip(
-        contacts["key"], contacts["created_s"], contacts["customer_id"], strict=True
+        contacts["key"], contacts["created_us"], contacts["customer_id"], strict=True
     ):
         if key:
             by_key.setdefault(str(key), []).append((int(created), int(customer)))
     for pos, key, created, customer in zip(
-        contacts["pos"], contacts["key"], contacts["created_s"], contacts["customer_id"],
+        contacts["pos"], contacts["key"], contacts["created_us"], contacts["customer_id"],
         strict=True,
     ):  # fmt: skip
         later = [(w, o) for w, o in by_key.get(str(key), []) if o != customer and w > created]

@@ -32,6 +32,7 @@ the history once (``load_history``) and asks ``people_frame`` for each of its da
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -41,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from models.vocab import CONTACT_ROLE_LABELS
 from services.core.formatting import format_date
-from services.people.history import NONE, PeopleHistory, load_history
+from services.people.history import NONE, PeopleHistory, load_history, micros
 
 # How a CRM's export is named in words.
 SOURCE_NAMES = {"salesforce": "Salesforce", "hubspot": "HubSpot", "csv": "contacts"}
@@ -100,17 +101,15 @@ def people_frame(
     """The people of ``history`` as they were before ``end`` (every account's, or those of
     ``customer_ids``), one row each in the columns of ``COLUMNS``."""
     c = history.contacts
-    end_s = (
-        int(end.timestamp())
-        if end.tzinfo is not None
-        else int(end.replace(tzinfo=dt.UTC).timestamp())
-    )
-    alive = c["created_s"].to_numpy() < end_s
+    end_us = micros(end)
+    # The days of contact are whole days: any before ``end``'s second counts.
+    end_s = math.ceil(end_us / 1_000_000)
+    alive = c["created_us"].to_numpy() < end_us
     at = {
-        name: history.changes[name].at(c[f"{name}_now"].to_numpy(dtype=object), end_s)
+        name: history.changes[name].value(c[f"{name}_now"].to_numpy(dtype=object), end_us)
         for name in ("role", "user_role")
     }
-    left = history.changes["left_on"].at(c["left_now"].to_numpy(dtype=object), end_s)
+    left = history.changes["left_on"].value(c["left_now"].to_numpy(dtype=object), end_us)
     frame = c.assign(
         role=[u or r for u, r in zip(at["user_role"], at["role"], strict=True)], left_on=left
     )[alive]
@@ -122,7 +121,9 @@ def people_frame(
     last_day = (end - dt.timedelta(days=1)).date()
     moved_s = history.moved[0][frame["pos"].to_numpy()]
     moved_on = [
-        dt.datetime.fromtimestamp(int(s), dt.UTC).date() if s != NONE and s < end_s else None
+        (dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=int(s))).date()
+        if s != NONE and s < end_us
+        else None
         for s in moved_s
     ]
     gone_on: list[dt.date | None] = []
@@ -140,7 +141,8 @@ def people_frame(
     frame["gone_how"] = gone_how
     where = [history.moved[1][p] for p in frame["pos"].tolist()]
     frame["moved_to"] = [m if h == "moved" else "" for m, h in zip(where, gone_how, strict=True)]
-    frame["created"] = _stamps(frame["created_s"].to_numpy(dtype=np.int64))
+    created = pd.to_datetime(frame["created_us"].to_numpy(), unit="us", utc=True)
+    frame["created"] = pd.Series(created, index=frame.index)
     first_day = frame.groupby("customer_id")["created"].transform("min").dt.date
     frame["added_later"] = frame["created"].dt.date > first_day
     two_way, heard = _heard(history, frame, end_s)

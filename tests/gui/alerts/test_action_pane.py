@@ -222,6 +222,24 @@ def test_risk_reasons_and_a_conflict_are_said(pane: ActionPane) -> None:
     assert "cancelled a subscription" not in text
 
 
+def test_a_relationship_alert_says_what_its_signal_was_measured_at(pane: ActionPane) -> None:
+    pane.show_alert(
+        dataclasses.replace(
+            ALERT,
+            rule_key="champion_left",
+            rule="Champion left",
+            reason="Dana Smith (champion) is no longer in the Salesforce export since Nov 3, 2026",
+            signal_proof="precision 40 % (29-53 %, 60 judged) on 52 weeks of this workspace's "
+            "history, against lost renewals; the rule asks for 30 %",
+        )
+    )
+    text = pane.reason.text()
+    assert "Measured: Precision 40 % (29-53 %, 60 judged)" in text
+    assert "the rule asks for 30 %." in text
+    pane.show_alert(ALERT)  # any other rule's card says nothing of it
+    assert "Measured" not in pane.reason.text()
+
+
 def test_the_quiet_period_can_be_ended_with_a_reason(qtbot, pane: ActionPane) -> None:
     assert not pane.quiet_button.isVisible()
     quiet = dataclasses.replace(
