@@ -88,81 +88,141 @@ _IN_SPAN = re.compile(
 _WEEKDAY = re.compile(r"\b(?P<weekday>" + "|".join(WEEKDAYS) + r")\b", re.IGNORECASE)
 _SIMPLE = (
     ("tomorrow", re.compile(r"\btomorrow\b", re.IGNORECASE)),
-    ("today", re.compile(r"\b(?:today|tonight|end of (?:the )?day|eod)\b", re.IGNORECASE)),
+    ("tomorrow", re.compile(r"\bend\s+of\s+(?:the\s+)?day\s+tomorrow\b", re.IGNORECASE)),
+    (
+        "today",
+        re.compile(
+            r"\b(?:today|tonight|end of (?:the )?day|eod|cob|close of (?:business|play)|end of play"
+            r"|this (?:morning|afternoon|evening)|later on|within the hour)\b",
+            re.IGNORECASE,
+        ),
+    ),
     ("end_next_month", re.compile(r"\bend of next month\b", re.IGNORECASE)),
     ("end_month", re.compile(r"\b(?:end of (?:the |this )?month|month[- ]end)\b", re.I)),
+    (
+        "end_named_month",
+        re.compile(
+            r"\bend of (?P<month>"
+            + "|".join(calendar.month_name[m].lower() for m in range(1, 13))
+            + r")\b",
+            re.I,
+        ),
+    ),
     ("end_week", re.compile(r"\b(?:end of (?:the |this )?week|this week)\b", re.I)),
     ("next_week", re.compile(r"\b(?:end of )?next week\b", re.IGNORECASE)),
 )
 
 
-def _calendar_date(sentence: str, reference: dt.date | None) -> dt.date | None:
+_DAY_OF_MONTH = re.compile(r"\bthe\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b(?!\s+of\b)", re.I)
+# Words that make the day after them the day something is due: "by Friday", "before the 15th".
+_DEADLINE = re.compile(
+    r"(?:\bby|\bbefore|\buntil|\bno\s+later\s+than|\bon|\bfor|\bdue|\bthen)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+Said = tuple[int, dt.date]  # where in the sentence, the day
+
+
+def _calendar_dates(sentence: str, reference: dt.date | None) -> list[Said]:
     """ "12 Dec", "Dec 12th", "December 12, 2026": the year said, else the next such day on
-    or after the reference; None without either."""
+    or after the reference; none without either."""
+    found: list[Said] = []
     for pattern in (_DAY_MONTH, _MONTH_DAY):
-        match = pattern.search(sentence)
-        if match is None:
-            continue
-        month, day = _MONTHS[match["month"].lower()], int(match["day"])
-        year = int(match["year"]) if match["year"] else None
-        if year is None and reference is None:
-            return None
-        try:
-            when = dt.date(year or reference.year, month, day)  # type: ignore[union-attr]
-            if year is None and reference is not None and when < reference:
-                when = dt.date(reference.year + 1, month, day)
-        except ValueError:  # "31 Feb", or a year past the calendar's end
-            return None
-        return when
-    return None
+        for match in pattern.finditer(sentence):
+            month, day = _MONTHS[match["month"].lower()], int(match["day"])
+            year = int(match["year"]) if match["year"] else None
+            if year is None and reference is None:
+                continue
+            try:
+                when = dt.date(year or reference.year, month, day)  # type: ignore[union-attr]
+                if year is None and reference is not None and when < reference:
+                    when = dt.date(reference.year + 1, month, day)
+            except ValueError:  # "31 Feb", or a year past the calendar's end
+                continue
+            found.append((match.start(), when))
+    return found
 
 
 def _friday_of(day: dt.date) -> dt.date:
     return day + dt.timedelta(days=4 - day.weekday())
 
 
-def _relative_date(sentence: str, reference: dt.date) -> dt.date | None:
-    """Days said relative to the day it was said ("tomorrow", "by Friday", "next week")."""
+def _simple(name: str, reference: dt.date) -> dt.date:
+    if name == "tomorrow":
+        return reference + dt.timedelta(days=1)
+    if name == "today":
+        return reference
+    if name in ("end_month", "end_next_month"):
+        year, month = reference.year, reference.month
+        if name == "end_next_month":
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    if name == "end_week":
+        return max(reference, _friday_of(reference))
+    return _friday_of(reference) + dt.timedelta(days=7)  # next week: by its Friday
+
+
+def _relative_dates(sentence: str, reference: dt.date) -> list[Said]:
+    """Days said relative to the day it was said ("tomorrow", "by Friday", "next week",
+    "the 14th"), each where it is said."""
+    found: list[Said] = []
+    taken: list[tuple[int, int]] = []
     for name, pattern in _SIMPLE:
-        if not pattern.search(sentence):
-            continue
-        if name == "tomorrow":
-            return reference + dt.timedelta(days=1)
-        if name == "today":
-            return reference
-        if name in ("end_month", "end_next_month"):
-            year, month = reference.year, reference.month
-            if name == "end_next_month":
-                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-            return dt.date(year, month, calendar.monthrange(year, month)[1])
-        if name == "end_week":
-            return max(reference, _friday_of(reference))
-        return _friday_of(reference) + dt.timedelta(days=7)  # next week: by its Friday
-    span = _IN_SPAN.search(sentence)
-    if span:
+        for match in pattern.finditer(sentence):
+            if any(a <= match.start() < b for a, b in taken):
+                continue  # "end of next week" is not also "next week"
+            taken.append(match.span())
+            if name == "end_named_month":
+                month = _MONTHS[match["month"].lower()]
+                year = reference.year + (month < reference.month)
+                when = dt.date(year, month, calendar.monthrange(year, month)[1])
+            else:
+                when = _simple(name, reference)
+            found.append((match.start(), when))
+    for span in _IN_SPAN.finditer(sentence):
         words = " ".join(span["n"].lower().split())
         count = 2 if words == "a couple of" else _NUMBERS.get(words) or int(words)
-        return reference + dt.timedelta(days=count * (7 if span["unit"][0] in "wW" else 1))
-    weekday = _WEEKDAY.search(sentence)
-    if weekday:
+        unit = 7 if span["unit"][0] in "wW" else 1
+        found.append((span.start(), reference + dt.timedelta(days=count * unit)))
+    for weekday in _WEEKDAY.finditer(sentence):
         # The next such day after today: "by Friday" said on a Friday means a week on.
         ahead = (WEEKDAYS.index(weekday["weekday"].lower()) - reference.weekday()) % 7
-        return reference + dt.timedelta(days=ahead or 7)
-    return None
+        found.append((weekday.start(), reference + dt.timedelta(days=ahead or 7)))
+    for match in _DAY_OF_MONTH.finditer(sentence):
+        day = int(match["day"])
+        year, month = reference.year, reference.month
+        for _ in range(3):  # the next such day of a month, on or after the reference
+            try:
+                when = dt.date(year, month, day)
+            except ValueError:
+                when = None
+            if when is not None and when >= reference:
+                found.append((match.start(), when))
+                break
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return found
 
 
 def due_date(sentence: str, reference: dt.date | None) -> dt.date | None:
     """The day a sentence says something is due, relative to ``reference`` (the day it was
-    said): a calendar date ("by 12 Dec"), else "today", "tomorrow", "end of month", "end
-    of the week", "next week" (its Friday), "in two weeks", a weekday (the next one).
-    None when it says none, or when only a relative day is said and there is no reference."""
-    when = _calendar_date(sentence, reference)
-    if when is not None or reference is None:
-        return when
-    try:
-        return _relative_date(sentence, reference)
-    except OverflowError:  # a day past the calendar's end (a file dated 9999-12-31)
+    said): a calendar date ("by 12 Dec"), "the 14th", "today", "tomorrow", "end of month",
+    "end of the week", "next week" (its Friday), "in two weeks", a weekday (the next one).
+    Of several, the last one said after "by", "before", "on" or "until" ("I'll replace it
+    today and send the results by Wednesday": Wednesday), else the last one said. None
+    when it says none, or when only a relative day is said and there is no reference."""
+    said = _calendar_dates(sentence, reference)
+    if reference is not None:
+        try:
+            said += _relative_dates(sentence, reference)
+        except OverflowError:  # a day past the calendar's end (a file dated 9999-12-31)
+            pass
+    if not said:
         return None
+    said.sort()
+    deadlines = [
+        (at, when) for at, when in said if _DEADLINE.search(sentence[max(0, at - 20) : at])
+    ]
+    return (deadlines or said)[-1][1]
 
 
 # --- promises ------------------------------------------------------------------------------

@@ -34,6 +34,15 @@ TUESDAY = dt.date(2026, 11, 24)
         ("Expect it in two weeks.", dt.date(2026, 12, 8)),
         ("Expect it by the end of the week.", dt.date(2026, 11, 27)),
         ("Expect it soon.", None),
+        # A day of the month alone, the parts of today, a named month's end.
+        ("I'll put it in writing by the 12th.", dt.date(2026, 12, 12)),
+        ("I'll send it by the 30th.", dt.date(2026, 11, 30)),
+        ("I'll email you the terms this afternoon.", dt.date(2026, 11, 24)),
+        ("I'll confirm by close of business.", dt.date(2026, 11, 24)),
+        ("I'll confirm which branches by the end of January.", dt.date(2027, 1, 31)),
+        # Of two days, the one said after "by": "today" is when the work starts.
+        ("I'll replace it today and send the results by Wednesday.", dt.date(2026, 11, 25)),
+        ("The Monday outage: I'll have the cause to you by Thursday.", dt.date(2026, 11, 26)),
         ("By 31 Feb.", None),
     ],
 )
