@@ -8,6 +8,7 @@ applies them.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import re
 
@@ -192,6 +193,7 @@ def _relative_dates(sentence: str, reference: dt.date) -> list[Said]:
         day = int(match["day"])
         year, month = reference.year, reference.month
         for _ in range(3):  # the next such day of a month, on or after the reference
+            when: dt.date | None
             try:
                 when = dt.date(year, month, day)
             except ValueError:
@@ -212,10 +214,9 @@ def due_date(sentence: str, reference: dt.date | None) -> dt.date | None:
     when it says none, or when only a relative day is said and there is no reference."""
     said = _calendar_dates(sentence, reference)
     if reference is not None:
-        try:
+        # A day past the calendar's end (a file dated 9999-12-31) is no day.
+        with contextlib.suppress(OverflowError):
             said += _relative_dates(sentence, reference)
-        except OverflowError:  # a day past the calendar's end (a file dated 9999-12-31)
-            pass
     if not said:
         return None
     said.sort()
