@@ -193,13 +193,12 @@ def _relative_dates(sentence: str, reference: dt.date) -> list[Said]:
         day = int(match["day"])
         year, month = reference.year, reference.month
         for _ in range(3):  # the next such day of a month, on or after the reference
-            when: dt.date | None
             try:
-                when = dt.date(year, month, day)
+                candidate: dt.date | None = dt.date(year, month, day)
             except ValueError:
-                when = None
-            if when is not None and when >= reference:
-                found.append((match.start(), when))
+                candidate = None
+            if candidate is not None and candidate >= reference:
+                found.append((match.start(), candidate))
                 break
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return found
