@@ -3,9 +3,10 @@ customer, and what was read out of it, as the window and the command line show i
 
 An imported conversation is one interaction (services/importing/conversation_files.py):
 its ``text`` holds the turns as "Speaker: words" lines, and its ``attributes`` what was
-read out of it, with ``turns``: each turn's speaker, place in the file (its anchor),
-side and length, so that the lines can be split back into turns exactly (a turn of an
-email holds line breaks). A conversation kept before turns were recorded is split at
+read out of it, with ``turns``: each turn's speaker, place in the file (its anchor and,
+for a turn merged from several cues or lines, each one's place: ``marks``), side and
+length, so that the lines can be split back into turns exactly (a turn of an email holds
+line breaks). A conversation kept before turns were recorded is split at
 each "Speaker: " line, and its customer's side is whom it was matched with and who
 raised its risks.
 
@@ -125,9 +126,22 @@ def turn_marks(conversation: Conversation, customer_side: Callable[[Person], boo
             "anchor": turn.anchor,
             "customer": bool(customer_side(turn.speaker)),
             "length": len(turn.text),
+            # The places of the cues or lines merged into the turn (Turn.marks).
+            **({"marks": [list(mark) for mark in turn.marks]} if turn.marks else {}),
         }
         for turn in conversation.turns
     ]
+
+
+def _pieces(mark: Mapping[str, Any]) -> tuple[tuple[int, str], ...]:
+    """A kept turn's pieces (Turn.marks), as far as they are readable."""
+    kept = mark.get("marks")
+    return tuple(
+        (piece[0], piece[1])
+        for piece in (kept if isinstance(kept, list) else [])
+        if isinstance(piece, list) and len(piece) == 2  # noqa: PLR2004
+        and isinstance(piece[0], int) and isinstance(piece[1], str)
+    )  # fmt: skip
 
 
 def _marked_turns(text: str, marks: list[Any]) -> list[TranscriptTurn]:
@@ -300,7 +314,7 @@ def as_conversation(
         email = str(mark.get("email") or "")
         name = shown.speaker if shown.speaker != email else ""
         person = Person(name=name, email=email)
-        people.append(Turn(person, shown.text, anchor=shown.anchor))
+        people.append(Turn(person, shown.text, anchor=shown.anchor, marks=_pieces(mark)))
         if shown.customer:
             theirs.add(person)
     kind = str(row.get("kind") or "")

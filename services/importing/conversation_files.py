@@ -41,7 +41,8 @@ from models.errors import UserFacingError
 from models.schema import ImportRun, Interaction
 from services.conversations.formats import FORMATS, read_conversations
 from services.conversations.formats._common import decode
-from services.conversations.formats.plain_text import has_speaker_lines
+from services.conversations.formats.headers import date_in
+from services.conversations.formats.plain_text import looks_like_transcript
 from services.conversations.formats.social import columns_of, looks_like_mentions
 from services.conversations.matching import HOW_WORDS, Directory, Match
 from services.conversations.model import Conversation, Person
@@ -79,6 +80,8 @@ _ALWAYS = frozenset({".vtt", ".srt", ".eml", ".mbox"})
 JSON_SNIFF_LIMIT = 200_000_000
 # How many unmatched conversations the report names (the count is always given).
 LISTED = 20
+# How many files dated by their last change the report names.
+NAMED_FILES = 3
 
 ProgressFn = Callable[[float, str], None]
 CancelledFn = Callable[[], bool]
@@ -106,7 +109,8 @@ def sniff(path: Path) -> bool:
         head = _head(path)
         if head.lstrip()[:1] in ("{", "["):  # JSON lines (a usage export), not speech
             return False
-        return "-->" in head[:4_000] or has_speaker_lines(head, at_least=3)
+        # As a person would: speaker lines (two of two people do), never a table.
+        return "-->" in head[:4_000] or looks_like_transcript(head)
     if suffix == ".csv":
         head = _head(path)
         first = head.split("\n", 1)[0].lower()
@@ -154,6 +158,7 @@ class Tally:
     skipped: list[RejectedRow] = field(default_factory=list)
     by_how: dict[str, int] = field(default_factory=dict)
     dated_by: dict[str, int] = field(default_factory=dict)  # how the undated were dated
+    changed_files: list[str] = field(default_factory=list)  # dated by their last change
 
 
 def _kind(conversation: Conversation, directory: Directory) -> str:
@@ -301,29 +306,35 @@ def _stored_keys(session: Session, keys: list[str]) -> set[str]:
 
 _NAME_DATE = re.compile(r"(?<!\d)(20\d{2})-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?!\d)")
 _KIND_WORDS = {"social": "social mention", "email": "email"}
+BY_NAME = "the date in its file name"
+BY_CHANGE = "the file's last change"
 
 
 def file_date(file: Path) -> tuple[dt.datetime, str] | None:
     """When a recording whose transcript holds no date took place: the date in its file
-    name (Zoom's "GMT20261112-150012_Recording.transcript.vtt", "2026-11-12 call.txt"),
-    else the file's last change; with how it was found, in words."""
+    name (Zoom's "GMT20261112-150012_Recording.transcript.vtt", "2026-11-12 call.txt",
+    "Acme call - Nov 12, 2026.txt"), else the file's last change; with how it was found
+    (``BY_NAME`` or ``BY_CHANGE``)."""
     found = _NAME_DATE.search(file.name)
+    day: dt.datetime | None = None
     if found is not None:
         try:
             day = dt.datetime(int(found[1]), int(found[2]), int(found[3]), 12, tzinfo=dt.UTC)
         except ValueError:
             day = None
-        if day is not None:
-            return day, "the date in its file name"
+    day = day or date_in(file.stem)
+    if day is not None:
+        return day, BY_NAME
     try:
         changed = file.stat().st_mtime
     except OSError:
         return None
-    return dt.datetime.fromtimestamp(changed, dt.UTC), "the file's last change"
+    return dt.datetime.fromtimestamp(changed, dt.UTC), BY_CHANGE
 
 
 def _dated(conversations: list[Conversation], file: Path, tally: Tally) -> list[Conversation]:
-    """Conversations without a date take their file's (file_date), said in the notes."""
+    """Conversations without a date of their own (their content gives none) take their
+    file's (file_date), said in the notes."""
     if all(c.started_at is not None for c in conversations):
         return conversations
     when = file_date(file)
@@ -334,6 +345,8 @@ def _dated(conversations: list[Conversation], file: Path, tally: Tally) -> list[
         if conversation.started_at is None:
             conversation = replace(conversation, started_at=when[0])
             tally.dated_by[when[1]] = tally.dated_by.get(when[1], 0) + 1
+            if when[1] == BY_CHANGE and file.name not in tally.changed_files:
+                tally.changed_files.append(file.name)
         out.append(conversation)
     return out
 
@@ -510,12 +523,27 @@ def _notes(tally: Tally) -> list[str]:
         if len(tally.unmatched) > LISTED:
             notes.append(f"  … and {len(tally.unmatched) - LISTED:,} more")
     for how, count in sorted(tally.dated_by.items()):
-        notes.append(f"{count:,} conversation(s) held no date: dated by {how}")
+        if how == BY_CHANGE:
+            notes.append(_changed_words(count, tally.changed_files))
+        else:
+            notes.append(f"{count:,} conversation(s) held no date: dated by {how}")
     if tally.undated:
         notes.append(f"{tally.undated:,} conversation(s) had no date and were not saved")
     if tally.unchanged:
         notes.append(f"{tally.unchanged:,} conversation(s) were already in the workspace")
     return notes
+
+
+def _changed_words(count: int, files: list[str]) -> str:
+    named = ", ".join(files[:NAMED_FILES])
+    if len(files) > NAMED_FILES:
+        named += f" and {len(files) - NAMED_FILES:,} more"
+    return (
+        f"{count:,} conversation(s) held no date, neither in the file nor in its name "
+        f"({named}): dated by the file's last change, which may not be the day it took "
+        "place. A line such as “Date: 2026-11-20” at the top of a text transcript, or the "
+        "date in the file's name, gives its own day."
+    )
 
 
 def _failed(path: Path, message: str, tally: Tally) -> FileReport:

@@ -201,7 +201,8 @@ def preview_file(
 ) -> FilePreview:
     """What a file is, how it maps, and its first rows, without importing anything."""
     path = Path(path)
-    if kind in ("auto", CONVERSATIONS_KIND) and conversation_files.sniff(path):
+    told = kind == CONVERSATIONS_KIND  # read as conversations, or refused in words
+    if told or (kind == "auto" and conversation_files.sniff(path)):
         return conversation_files.preview_conversations(path)
     if (found := usage.sniff(path)) is not None:
         return usage.preview_usage(found)

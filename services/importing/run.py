@@ -161,7 +161,8 @@ def _import_one(
     cancelled: CancelledFn | None,
 ) -> FileReport:
     plain = mapping is None and profile is None
-    if plain and kind in ("auto", CONVERSATIONS_KIND) and conversation_files.sniff(path):
+    told = kind == CONVERSATIONS_KIND  # read as conversations, or refused in words
+    if plain and (told or (kind == "auto" and conversation_files.sniff(path))):
         # Calls, chats, emails and mentions: matched to their accounts, never rows of a
         # table (services/importing/conversation_files.py).
         return conversation_files.import_conversations(

@@ -457,6 +457,45 @@ Jordan Lee,not a date,Anyone else seeing slow exports today?,,Forum
 Pat Doe,2026-03-08,,https://social.example/pat/1004,Forum
 """
 
+# Four lines, two speakers, two of the lines carried on from the line before.
+SHORT_CALL_TXT = """Anna Berg: Hi Sam, thanks for calling.
+I wanted to go over the renewal with you.
+Sam Lee: Thanks, Anna. The new price is hard to justify for us,
+and we are looking at another vendor.
+"""
+
+HEADED_CALL_TXT = """Meeting: Renewal check-in
+Date: November 20, 2026 3:30 PM
+Attendees: Minh Williams <minh.williams@contoso.example>, Dana Whitfield
+
+Dana Whitfield: Thanks for joining, Minh. How are the new reports working for you?
+Minh Williams: They are useful. Honestly the new pricing is hard to justify for us.
+Dana Whitfield: I will send you a revised quote by Friday.
+"""
+
+OWNER_CALL_TXT = """\
+Dana Whitfield: Thanks for joining, Minh. How are the new reports working for you?
+Minh Williams: They are useful. Honestly the new pricing is hard to justify for us.
+Dana Whitfield: I will send you a revised quote by Friday.
+"""
+
+MONOLOGUE_SRT = """1
+00:00:01,000 --> 00:00:04,000
+Marco Ruiz: Thanks for the update on the roadmap.
+
+2
+00:00:04,500 --> 00:00:08,000
+Marco Ruiz: The reports are much faster now.
+
+3
+00:03:10,000 --> 00:03:15,000
+Marco Ruiz: We are also looking at another vendor.
+
+4
+00:03:16,000 --> 00:03:20,000
+Dana Whitfield: Understood. I will send a revised quote by Friday.
+"""
+
 # Each sample as its file in tests/data/conversations/: the name and the text.
 SAMPLES: dict[str, str] = {
     "zoom.vtt": ZOOM_VTT,
@@ -471,6 +510,10 @@ SAMPLES: dict[str, str] = {
     "html_only.eml": HTML_ONLY_EML,
     "thread.mbox": THREAD_MBOX,
     "mentions.csv": MENTIONS_CSV,
+    "short_call.txt": SHORT_CALL_TXT,
+    "headed_call.txt": HEADED_CALL_TXT,
+    "owner_call.txt": OWNER_CALL_TXT,
+    "monologue.srt": MONOLOGUE_SRT,
 }
 
 

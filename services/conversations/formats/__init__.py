@@ -34,7 +34,11 @@ from services.conversations.formats.chats import (
 )
 from services.conversations.formats.emails import Progress, read_eml, read_mbox
 from services.conversations.formats.gong import is_gong, read_gong
-from services.conversations.formats.plain_text import has_speaker_lines, read_text
+from services.conversations.formats.plain_text import (
+    has_speaker_lines,
+    looks_like_transcript,
+    read_text,
+)
 from services.conversations.formats.social import looks_like_mentions, read_mentions
 from services.conversations.model import Conversation, Skipped
 from services.core.safe_read import BadFile, parse_json, read_bytes
@@ -133,7 +137,7 @@ def _read_text_file(text: str, file: str, suffix: str) -> Result:
             if timing.group(1) == "," or suffix == ".srt"
             else (read_webvtt("WEBVTT\n\n" + body, file))
         )
-    if (suffix == ".csv" or not has_speaker_lines(body, 2)) and looks_like_mentions(body):
+    if (suffix == ".csv" or not looks_like_transcript(body)) and looks_like_mentions(body):
         return read_mentions(text, file)
     if has_speaker_lines(body):
         return read_text(text, file)

@@ -15,7 +15,9 @@ between cues. SubRip numbers its cues and writes the times with a comma
 (``00:00:01,230 --> 00:00:04,560``); a speaker, when named, is ``Name: words``.
 
 Consecutive cues by one speaker are one turn (the meeting tools cut a sentence into
-several cues); the turn keeps its first cue's start as its place, "00:12:31". A cue with
+several cues); the turn keeps its first cue's start as its place, "00:12:31", and each
+cue's words keep their own start (``Turn.marks``), so that what was said in a later cue
+is found at that cue's time. A cue with
 no speaker is a turn of speaker "". A cue whose times are not times is skipped with the
 line it is on; the other cues are read.
 """
@@ -136,20 +138,25 @@ def _read_cue(
 
 
 def _merged(said: list[_Said]) -> tuple[Turn, ...]:
-    turns: list[_Said] = []
+    """Consecutive cues of one speaker as one turn, each cue's words keeping its own
+    time (``Turn.marks``), so that a sentence of its third cue is at that cue's time."""
+    turns: list[tuple[_Said, list[tuple[int, str]]]] = []
     for piece in said:
-        if turns and turns[-1].speaker == piece.speaker:
-            turns[-1].text = f"{turns[-1].text} {piece.text}"
+        if turns and turns[-1][0].speaker == piece.speaker:
+            turn, marks = turns[-1]
+            marks.append((len(turn.text) + 1, clock(piece.start)))
+            turn.text = f"{turn.text} {piece.text}"
         else:
-            turns.append(_Said(piece.speaker, piece.text, piece.start))
+            turns.append((_Said(piece.speaker, piece.text, piece.start), [(0, clock(piece.start))]))
     return tuple(
         Turn(
             speaker=Person(name=turn.speaker),
             text=turn.text,
             offset_seconds=turn.start,
             anchor=clock(turn.start),
+            marks=tuple(marks) if len(marks) > 1 else (),
         )
-        for turn in turns
+        for turn, marks in turns
     )
 
 

@@ -12,7 +12,8 @@ An export merges the two: a call object holding ``metaData``, ``parties`` and
 ``callTranscripts``; or a list of calls. Parties inside ``metaData`` are read too.
 
 Each monologue (one speaker's sentences until another speaks) is one turn, placed at its
-first sentence's start ("00:12:31"). The people on the call's own side (affiliation
+first sentence's start ("00:12:31"); each later sentence keeps its own start
+(``Turn.marks``). The people on the call's own side (affiliation
 Internal) are named in ``extra["internal"]``.
 """
 
@@ -92,22 +93,38 @@ def _parties(call: dict[str, Any]) -> list[dict[str, Any]]:
     return tables(call.get("parties") or _meta(call).get("parties"))
 
 
+def _seconds(start: Any) -> float | None:
+    return start / 1000 if isinstance(start, int | float) and not isinstance(start, bool) else None
+
+
 def _turns(transcript: Any, people: dict[str, Person]) -> tuple[Turn, ...]:
     turns: list[Turn] = []
     for part in tables(transcript):
-        sentences = tables(part.get("sentences"))
-        words = " ".join(text_of(s.get("text")).strip() for s in sentences).strip()
+        words, marks = "", []
+        first: float | None = None
+        for index, sentence in enumerate(tables(part.get("sentences"))):
+            said = " ".join(text_of(sentence.get("text")).split())
+            seconds = _seconds(sentence.get("start"))
+            if index == 0:
+                first = seconds  # the monologue starts where its first sentence does
+            if not said:
+                continue
+            words += " " if words else ""
+            marks.append((len(words), clock(seconds) if seconds is not None else ""))
+            words += said
         if not words:
             continue
-        start = sentences[0].get("start")
-        seconds = start / 1000 if isinstance(start, int | float) and start is not True else None
+        anchor = clock(first) if first is not None else ""
+        # Each sentence keeps its own start; the first is at the monologue's place.
+        pieces = [(0, anchor), *marks[1:]] if len(marks) > 1 else []
         speaker_id = str(part.get("speakerId") or "")
         turns.append(
             Turn(
                 speaker=people.get(speaker_id, Person()),
-                text=" ".join(words.split()),
-                offset_seconds=seconds,
-                anchor=clock(seconds) if seconds is not None else "",
+                text=words,
+                offset_seconds=first,
+                anchor=anchor,
+                marks=tuple(pieces),
             )
         )
     return tuple(turns)

@@ -24,13 +24,14 @@ COLUMNS = {
     "text": ("text", "content", "message", "post", "body"),
     "link": ("link", "url", "permalink"),
 }
-_DELIMITERS = (",", ";", "\t")
+# What separates the columns of a table kept as text.
+DELIMITERS = (",", ";", "\t")
 # Dates as people's spreadsheets write them, after ISO 8601 (day first is never guessed).
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%d %b %Y %H:%M")
 
 
 def _delimiter(header_line: str) -> str:
-    return max(_DELIMITERS, key=header_line.count)
+    return max(DELIMITERS, key=header_line.count)
 
 
 def columns_of(header: list[str]) -> dict[str, int]:

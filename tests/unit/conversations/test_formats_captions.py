@@ -176,3 +176,28 @@ def test_the_caption_readers_never_raise(body: str, cues: list[tuple[str, int]])
         assert all(s.file == "x.vtt" and s.reason for s in skipped)
         for conversation in conversations:
             assert all(turn.text for turn in conversation.turns)
+
+
+def test_a_speakers_cues_in_a_row_keep_each_cues_own_time(tmp_path: Path) -> None:
+    [meeting], skipped = read_conversations(write_sample(tmp_path, "monologue.srt"))
+    assert skipped == []
+    marco, dana = meeting.turns
+    assert (marco.anchor, dana.anchor) == ("00:00:01", "00:03:16")
+    # A sentence is at the time of the cue it was said in: the third cue's, 3 minutes on.
+    places = [
+        marco.anchor_at(marco.text.index(words))
+        for words in ("Thanks for the update", "The reports are", "We are also looking")
+    ]
+    assert places == ["00:00:01", "00:00:04", "00:03:10"]
+    assert dana.marks == ()
+
+
+def test_webvtt_cues_merged_into_a_turn_keep_their_times(tmp_path: Path) -> None:
+    [zoom], _ = read_conversations(write_sample(tmp_path, "zoom.vtt"))
+    marco = zoom.turns[1]
+    assert marco.anchor_at(marco.text.index("Honestly the price")) == "00:00:09"
+    assert marco.anchor_at(marco.text.index("We are also looking")) == "00:12:31"
+    [teams], _ = read_conversations(write_sample(tmp_path, "teams.vtt"))
+    priya = teams.turns[0]
+    second = priya.text.index("Let's go through")
+    assert (priya.anchor_at(0), priya.anchor_at(second)) == ("00:00:02", "00:00:05")

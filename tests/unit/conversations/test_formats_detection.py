@@ -39,13 +39,17 @@ EXPECTED = {
     "html_only.eml": ("eml", 1),
     "thread.mbox": ("mbox", 3),
     "mentions.csv": ("social_csv", 3),
+    "short_call.txt": ("text", 1),
+    "headed_call.txt": ("text", 1),
+    "owner_call.txt": ("text", 1),
+    "monologue.srt": ("srt", 1),
 }
 
 
 def test_the_shared_sample_files_are_the_samples_the_tests_read() -> None:
-    assert sorted(path.name for path in DATA.iterdir() if path.name != "README.md") == sorted(
-        SAMPLES
-    )
+    # The files beside the README (a folder of its own holds other samples).
+    kept = (path.name for path in DATA.iterdir() if path.is_file() and path.name != "README.md")
+    assert sorted(kept) == sorted(SAMPLES)
     for name, text in SAMPLES.items():
         assert (DATA / name).read_bytes() == text.encode(), name
 
@@ -83,6 +87,19 @@ def test_json_of_another_kind_and_text_without_speakers_are_refused(tmp_path: Pa
         read_conversations(other)
     with pytest.raises(UserFacingError, match="no speakers, messages or cues"):
         read_conversations(notes)
+
+
+def test_a_short_transcript_is_speech_and_a_table_of_mentions_stays_a_table(
+    tmp_path: Path,
+) -> None:
+    [call], _ = read_conversations(DATA / "short_call.txt")
+    assert [t.speaker.name for t in call.turns] == ["Anna Berg", "Sam Lee"]
+    table = "author,text\nAnna,Sam Lee: great call today\nBo,Re: the pricing\n"
+    mentions, _ = read_conversations(write_sample(tmp_path, "mentions.txt", table))
+    assert [(c.source, c.turns[0].text) for c in mentions] == [
+        ("social_csv", "Sam Lee: great call today"),
+        ("social_csv", "Re: the pricing"),
+    ]
 
 
 @pytest.mark.parametrize("content", [b"", b"   \r\n\n", b"\xef\xbb\xbf", b"\xff\xfe"])

@@ -1,5 +1,7 @@
 """Call transcripts that are not captions: Gong's JSON (its calls and transcripts as the
-API gives them, merged) and plain text with speaker lines."""
+API gives them, merged) and plain text with speaker lines, its header block (title, date,
+people) and what makes a text a transcript rather than a table; each line or sentence
+merged into a turn keeps its own place."""
 
 from __future__ import annotations
 
@@ -8,13 +10,14 @@ import json
 import string
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.conversations.formats import read_conversations
-from services.conversations.formats.plain_text import read_text
-from services.conversations.model import Skipped
-from tests.support.conversation_samples import GONG_JSON, write_sample
+from services.conversations.formats.plain_text import looks_like_transcript, read_text
+from services.conversations.model import Person, Skipped
+from tests.support.conversation_samples import GONG_JSON, SAMPLES, write_sample
 
 DANA = ("Dana Whitfield", "dana.whitfield@ourco.example")
 MARCO = ("Marco Ruiz", "marco.ruiz@northwind.example")
@@ -120,3 +123,114 @@ def test_otters_layout_puts_the_words_under_the_speaker_and_time(tmp_path: Path)
         ("Jane Doe", "line 1", 3.0, "Thanks for joining. Let's start."),
         ("Sam Patel", "line 5", 3735.0, "Happy to be here."),
     ]
+
+
+# --- header blocks, short transcripts, and each piece's own place ---------------------------
+
+
+def test_a_header_block_is_the_title_date_and_people_never_speakers(tmp_path: Path) -> None:
+    [meeting], skipped = read_conversations(write_sample(tmp_path, "headed_call.txt"))
+    assert skipped == []
+    assert meeting.title == "Renewal check-in"
+    assert meeting.started_at == dt.datetime(2026, 11, 20, 15, 30, tzinfo=dt.UTC)
+    minh = Person("Minh Williams", "minh.williams@contoso.example")
+    assert meeting.participants == (minh, Person("Dana Whitfield"))
+    assert [(t.speaker, t.anchor) for t in meeting.turns] == [
+        (Person("Dana Whitfield"), "line 5"),
+        (minh, "line 6"),  # the attendees' address is his
+        (Person("Dana Whitfield"), "line 7"),
+    ]
+    assert not {"Meeting", "Date", "Attendees"} & {t.speaker.name for t in meeting.turns}
+
+
+@pytest.mark.parametrize(
+    ("written", "moment"),
+    [
+        ("2026-11-20", dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)),
+        ("2026-11-20 14:05", dt.datetime(2026, 11, 20, 14, 5, tzinfo=dt.UTC)),
+        ("2026-11-20T14:05:00+01:00", dt.datetime(2026, 11, 20, 13, 5, tzinfo=dt.UTC)),
+        ("20 Nov 2026", dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)),
+        ("20 November 2026 09:30", dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)),
+        ("November 20, 2026", dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)),
+        ("Friday, Nov 20, 2026 at 3:30 PM", dt.datetime(2026, 11, 20, 15, 30, tzinfo=dt.UTC)),
+        ("Nov 20, 2026 9 am GMT", dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)),
+        # A zone by name could be hours off: the day is kept, not the time.
+        ("20 Nov 2026 15:30 CET", dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)),
+    ],
+)
+def test_a_header_date_in_its_usual_written_forms(written: str, moment: dt.datetime) -> None:
+    text = f"Title: Check-in\ndate: {written}\n\nAnna Berg: Hi.\nSam Lee: Hello.\n"
+    [meeting], skipped = read_text(text, "call.txt")
+    assert (meeting.started_at, meeting.title, skipped) == (moment, "Check-in", [])
+    assert [t.speaker.name for t in meeting.turns] == ["Anna Berg", "Sam Lee"]
+
+
+def test_a_date_and_a_time_on_two_header_lines_and_attendees_as_a_list() -> None:
+    text = (
+        "Subject: Quarterly review\nDate: 2026-11-20\nTime: 16:45\nParticipants:\n"
+        "- Anna Berg\n- Sam Lee <sam@contoso.example>\n\nAnna Berg: Hi Sam.\nSam Lee: Hi.\n"
+    )
+    [meeting], _ = read_text(text, "review.txt")
+    assert meeting.started_at == dt.datetime(2026, 11, 20, 16, 45, tzinfo=dt.UTC)
+    assert meeting.title == "Quarterly review"
+    sam = Person("Sam Lee", "sam@contoso.example")
+    assert meeting.participants == (Person("Anna Berg"), sam)
+    assert meeting.turns[1].speaker == sam
+
+
+def test_a_header_date_that_is_no_date_is_said_with_its_line_and_the_words_are_read() -> None:
+    text = "Meeting: Sync\nDate: next Tuesday\nAnna Berg: Hi.\nSam Lee: Hello.\n"
+    [meeting], skipped = read_text(text, "sync.txt")
+    assert meeting.started_at is None
+    assert [t.speaker.name for t in meeting.turns] == ["Anna Berg", "Sam Lee"]
+    (problem,) = skipped
+    assert (problem.file, problem.where) == ("sync.txt", "line 2")
+    assert "“next Tuesday” is not a date" in problem.reason
+    assert "20 Nov 2026" in problem.reason
+
+
+def test_a_date_line_after_someone_spoke_is_what_they_said() -> None:
+    [meeting], _ = read_text("Anna Berg: Hi.\nDate: 2026-11-20\n", "x.txt")
+    assert [t.speaker.name for t in meeting.turns] == ["Anna Berg", "Date"]
+    assert meeting.started_at is None
+
+
+def test_each_line_carried_into_a_turn_keeps_its_own_place(tmp_path: Path) -> None:
+    [meeting], _ = read_conversations(write_sample(tmp_path, "transcript.txt"))
+    omar = meeting.turns[2]
+    at = omar.text.index("The March invoice")
+    assert (omar.anchor, omar.anchor_at(0), omar.anchor_at(at)) == ("line 3", "line 3", "line 4")
+    [short], _ = read_conversations(write_sample(tmp_path, "short_call.txt"))
+    anna, sam = short.turns
+    assert anna.anchor_at(anna.text.index("I wanted")) == "line 2"
+    assert sam.anchor_at(sam.text.index("The new price")) == "line 3"
+    assert sam.anchor_at(sam.text.index("and we are looking")) == "line 4"
+    # A turn said on one line is one piece.
+    assert meeting.turns[3].marks == ()
+
+
+def test_each_sentence_of_a_gong_monologue_keeps_its_own_start(tmp_path: Path) -> None:
+    [call], _ = read_conversations(write_sample(tmp_path, "gong.json"))
+    dana = call.turns[0]
+    assert dana.anchor_at(dana.text.index("Thanks for joining")) == "00:00:01"
+    assert dana.anchor_at(dana.text.index("How is the rollout")) == "00:00:04"
+    assert call.turns[1].marks == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "transcript"),
+    [
+        ("Anna Berg: Hi Sam, thanks for calling.\nSam Lee: Thanks, Anna.\n", True),
+        (SAMPLES["short_call.txt"], True),
+        ("Date: 2026-11-20\nAnna Berg: Thanks for calling, Sam.\n", True),
+        (SAMPLES["transcript.txt"], True),
+        # Tables, though their cells hold a colon and a space.
+        ("customer_id,note\nN1,Callback: Monday\nN2,Status: churned\n", False),
+        ("customer_id,name,email\nN1,Marco Ruiz,marco@northwind.example\n", False),
+        ("id;status\n1;Note: call back\n2;Note: renewed\n3;Note: left\n", False),
+        # One line of one speaker is no conversation.
+        ("Anna Berg: Hi Sam, thanks for calling.\n", False),
+    ],
+)
+def test_a_text_is_a_transcript_as_a_person_would_read_it(text: str, transcript: bool) -> None:
+    assert looks_like_transcript(text) is transcript

@@ -1,0 +1,75 @@
+"""`main.py import` on text files end to end, as a person hands them over: a four-line
+transcript of two speakers is a transcript, a table saved as .txt is a table, and a
+transcript's header block dates and names the conversation (tests/data/conversations)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli.commands.test_cli import count, run
+from tests.support.paths import DATA
+
+FILES = DATA / "conversations"
+CUSTOMERS = (
+    "customer_id,name,email,company\n"
+    "S1,Sam Lee,sam.lee@fabrikam.example,Fabrikam\n"
+    "M1,Minh Williams,minh.williams@contoso.example,Contoso\n"
+)
+
+
+def _workspace(tmp_path: Path) -> Path:
+    db = tmp_path / "w.radar.sqlite"
+    book = tmp_path / "customers.csv"
+    book.write_text(CUSTOMERS, encoding="utf-8")
+    assert run("--db", str(db), "import", str(book), home=tmp_path).returncode == 0
+    return db
+
+
+def test_a_short_transcript_and_a_table_saved_as_text(tmp_path: Path) -> None:
+    db = _workspace(tmp_path)
+    call = run("--db", str(db), "import", str(FILES / "short_call.txt"), home=tmp_path)
+    assert call.returncode == 0, call.stderr
+    assert call.stdout.splitlines()[0] == (
+        "short_call.txt (Text transcript, conversations): landed as import 2: 1 row read, "
+        "1 inserted, 0 updated, 0 unchanged, 0 rejected"
+    )
+    assert "could not tell which column" not in call.stdout + call.stderr
+    assert "dated by the file's last change, which may not be the day" in call.stdout
+    assert count(db, "interactions") == 1
+    table = DATA / "text_tables" / "customers_with_notes.txt"
+    rows = run("--db", str(db), "import", str(table), home=tmp_path)
+    assert rows.returncode == 0, rows.stderr
+    assert rows.stdout.splitlines()[0].startswith(
+        "customers_with_notes.txt (generic_customers, customers): landed as import 3: "
+        "3 rows read, 3 inserted"
+    )
+    assert (count(db, "customers"), count(db, "interactions")) == (5, 1)
+
+
+def test_a_header_block_dates_and_names_the_call(tmp_path: Path) -> None:
+    db = _workspace(tmp_path)
+    done = run("--db", str(db), "import", str(FILES / "headed_call.txt"), home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "1 conversation(s) matched to their account: 1 by address" in done.stdout
+    assert "held no date" not in done.stdout
+    shown = run("--db", str(db), "conversations", "show", "1", home=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[0] == "Meeting “Renewal check-in”, Nov 20, 2026, Contoso"
+    assert "Date:" not in shown.stdout
+    assert "Attendees" not in shown.stdout
+
+
+def test_kind_conversations_reads_the_file_as_one_or_says_why_not(tmp_path: Path) -> None:
+    db = _workspace(tmp_path)
+    one_line = tmp_path / "note.txt"
+    one_line.write_text("Sam Lee: The new price is hard to justify for us.\n", encoding="utf-8")
+    told = run("--db", str(db), "import", "--kind", "conversations", str(one_line), home=tmp_path)
+    assert told.returncode == 0, told.stderr
+    assert told.stdout.startswith("note.txt (Text transcript, conversations): landed")
+    assert count(db, "interactions") == 1
+    table = tmp_path / "orders.csv"
+    table.write_text("order_id,email,amount\n1,sam.lee@fabrikam.example,30\n", encoding="utf-8")
+    refused = run("--db", str(db), "import", "--kind", "conversations", str(table), home=tmp_path)
+    assert refused.returncode == 1
+    assert "orders.csv is not a conversation file Account Radar can read" in refused.stdout
+    assert "is not a kind of data" not in refused.stdout + refused.stderr
