@@ -12,19 +12,25 @@ on this computer (addresses, phone numbers, names).
 model's <think> block around it are tolerated)::
 
     {"summary": ["up to three short sentences"],
-     "actions": [{"who": "the speaker", "what": "the action", "by": "YYYY-MM-DD" or null,
-                  "turn": the turn's number}],
-     "risks": [{"kind": one of RISK_KINDS, "quote": "the customer's exact words"}],
+     "actions": [{"who": "the speaker", "quote": "their exact words", "by": "YYYY-MM-DD"
+                  or null, "turn": the turn's number}],
+     "risks": [{"kind": one of RISK_KINDS, "who": "the speaker", "quote": "the customer's
+                exact words", "turn": the turn's number}],
      "topics": [{"topic": a key of TOPICS, "sentiment": -1.0 to 1.0}]}
 
-A model must not put words in the customer's mouth: a risk is kept only when its quote, two
-words or more, is found in one of the customer's own turns (as whole words, spaces
-normalised, any case); the quote shown is then the words as the turn has them, and its
-anchor that turn's. A quote holding what was withheld from the model ("[withheld]") is
-not found, and dropped with it. An unknown kind or topic
-is dropped. An answer with none of the four (a small model echoing the conversation back)
-is no reading: a ``ValueError``, and the reading made on this computer stays. The customer's
-overall sentiment is still measured on this computer (VADER).
+A model must not put words in anyone's mouth. An action is kept only when its quote, three
+words or more, is found in a turn of the very speaker it names ("who", as the request
+showed their name): the turn whose number it gives, else any turn of theirs. A risk is
+kept only when its quote, two words or more, is found in one of the customer's own turns
+(of the speaker it names, when it names one; the turn whose number it gives first). Found
+means as whole words, spaces evened out, any case; the action's words and the risk's
+quote are then the words as the turn has them, and its anchor the place in that turn
+where they start (``Turn.anchor_at``: the cue or line they were said in). A quote holding
+what was withheld from the model ("[... withheld]") is dropped with its action or risk
+(an older answer's "what" stands for a missing quote, under the same rule). An unknown
+kind or topic is dropped. An answer with none of the four (a small model echoing the
+conversation back) is no reading: a ``ValueError``, and the reading made on this computer
+stays. The customer's overall sentiment is still measured on this computer (VADER).
 """
 
 from __future__ import annotations
@@ -50,10 +56,14 @@ from services.llm.data_block import data_block, data_guard
 DATA_TAG = "conversation"
 READING_FIELDS = frozenset({"summary", "actions", "risks", "topics"})
 QUOTE_MIN_WORDS = 2  # a lone word ("cancel") found anywhere is no quote
+ACTION_MIN_WORDS = 3  # "I will" is in every call: a promise is said in more words
+# What the privacy mask puts in place of what it withholds: "[surname withheld]".
+_WITHHELD = re.compile(r"\[[^\]]*withheld\]", re.IGNORECASE)
 MODEL_NOTE = (
-    "Summarised by a language model from the conversation's text; a risk is shown only "
-    "where the customer's own words were found in the conversation, and a risk the app's "
-    "own rules found stays beside the model's."
+    "Summarised by a language model from the conversation's text; a promise is shown only "
+    "where its speaker's own words were found in the conversation, a risk only where the "
+    "customer's own words were, and a risk the app's own rules found stays beside the "
+    "model's."
 )
 _TOPIC_KEYS = ", ".join(f'"{key}" ({label.lower()})' for key, (label, _) in TOPICS.items())
 SYSTEM = f"""\
@@ -63,18 +73,21 @@ The user message holds the conversation between the <{DATA_TAG}> and </{DATA_TAG
 {data_guard(DATA_TAG, "the conversation's turns, as the people in it said or wrote them")}
 Report:
 - summary: at most three short sentences on what the conversation was about.
-- actions: each action someone promised to do: who promised it (the speaker as named in \
-the data), what, by when (a date "YYYY-MM-DD" worked out from the conversation's date, \
-or null when no day was said), and the number of the turn where it was said.
+- actions: each action someone promised to do: who promised it (the speaker exactly as \
+named in the data), the quote (their own words promising it, at least three words copied \
+exactly from one of their turns: never reworded, never summarised, nothing added), by when \
+(a date "YYYY-MM-DD" worked out from the conversation's date, or null when no day was \
+said), and the number of the turn where it was said. A promise nobody said is none.
 - risks: each risk the customer raised, of these kinds only: {", ".join(RISK_KINDS)}. \
 Only a turn whose side is "customer" raises a risk, and a negated one ("we are not \
-cancelling") is none. The quote is the customer's own words, copied exactly from one \
-turn: never reworded.
+cancelling") is none. Give who raised it (the speaker as named in the data), the quote \
+(the customer's own words, copied exactly from one turn: never reworded) and the number \
+of that turn.
 - topics: the customer's sentiment, -1.0 (negative) to 1.0 (positive), about each of \
 these topics they discussed, leaving out the others: {_TOPIC_KEYS}.
 Reply with one JSON object only, no other text: {{"summary": ["..."], "actions": \
-[{{"who": "...", "what": "...", "by": null, "turn": 1}}], "risks": [{{"kind": "...", \
-"quote": "..."}}], "topics": [{{"topic": "...", "sentiment": 0.0}}]}}"""
+[{{"who": "...", "quote": "...", "by": null, "turn": 1}}], "risks": [{{"kind": "...", \
+"who": "...", "quote": "...", "turn": 1}}], "topics": [{{"topic": "...", "sentiment": 0.0}}]}}"""
 
 
 def _speaker(person: Person) -> str:
@@ -155,11 +168,15 @@ def _summary(data: dict[str, Any]) -> tuple[str, ...]:
     raise ValueError('The model\'s answer gives "summary" as something other than text.')
 
 
-def _found(words: str, turns: list[Turn]) -> tuple[Turn, str] | None:
-    """The first turn holding ``words`` (spaces normalised, any case), and the words as
-    the turn has them."""
+def _even(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _found(words: str, turns: list[Turn], least: int) -> tuple[Turn, str, int] | None:
+    """The first of ``turns`` holding ``words`` (``least`` words or more, spaces evened
+    out, any case), the words as the turn has them, and where they start in it."""
     parts = words.split()
-    if len(parts) < QUOTE_MIN_WORDS:
+    if len(parts) < least or _WITHHELD.search(words):
         return None
     # Whole words only: "cut 20" is not found in "cut 200".
     pattern = re.compile(
@@ -168,7 +185,7 @@ def _found(words: str, turns: list[Turn]) -> tuple[Turn, str] | None:
     for turn in turns:
         match = pattern.search(turn.text)
         if match:
-            return turn, match.group(0)
+            return turn, match.group(0), match.start()
     return None
 
 
@@ -179,34 +196,60 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
-def _action(item: dict[str, Any], conversation: Conversation) -> Action | None:
-    what = _text(item.get("what"))
-    if not what:
-        return None
-    turns = list(conversation.turns)
-    number = item.get("turn")
-    turn: Turn | None = None
-    if isinstance(number, int) and not isinstance(number, bool) and 1 <= number <= len(turns):
-        turn = turns[number - 1]
-    elif (found := _found(what, turns)) is not None:
-        turn = found[0]
+class _Turns:
+    """The conversation's turns as the request showed them: numbered from 1, each with
+    its speaker's name as sent (through the mask)."""
+
+    def __init__(self, conversation: Conversation, withheld: Callable[[str], str]) -> None:
+        self.turns = list(conversation.turns)
+        self._names: dict[Person, set[str]] = {}
+        for turn in self.turns:
+            who = turn.speaker
+            if who not in self._names:
+                shown = {withheld(_speaker(who)), who.name, who.email}
+                self._names[who] = {_even(name) for name in shown if name.strip()}
+
+    def of(self, who: str, item: dict[str, Any], among: list[Turn]) -> list[Turn]:
+        """The turns of ``among`` said by the speaker named ``who`` (all of ``among``
+        when ``who`` is ""), the one numbered by the item's "turn" first."""
+        named = _even(who)
+        said = [t for t in among if not named or named in self._names.get(t.speaker, set())]
+        number = item.get("turn")
+        if (
+            isinstance(number, int)
+            and not isinstance(number, bool)
+            and 0 < number <= len(self.turns)
+        ):
+            pointed = self.turns[number - 1]
+            if pointed in said:
+                said.remove(pointed)
+                said.insert(0, pointed)
+        return said
+
+
+def _action(item: dict[str, Any], turns: _Turns) -> Action | None:
+    """The promise of ``item`` when its quote is found in a turn of the speaker it names."""
     who = _text(item.get("who"))
-    if turn is None:
-        named = (t.speaker for t in turns if who and who.lower() == _speaker(t.speaker).lower())
-        person = next(named, Person(name=who))
-        return Action(person, what, _date(item.get("by")), "")
-    return Action(turn.speaker, what, _date(item.get("by")), turn.anchor)
+    if not who:
+        return None
+    quote = _text(item.get("quote")) or _text(item.get("what"))
+    found = _found(quote, turns.of(who, item, turns.turns), ACTION_MIN_WORDS)
+    if found is None:  # words its speaker did not say
+        return None
+    turn, words, start = found
+    return Action(turn.speaker, words, _date(item.get("by")), turn.anchor_at(start))
 
 
-def _risk(item: dict[str, Any], customer_turns: list[Turn]) -> Risk | None:
+def _risk(item: dict[str, Any], turns: _Turns, customer_turns: list[Turn]) -> Risk | None:
     kind = item.get("kind")
     if kind not in RISK_KINDS:
         return None
-    found = _found(_text(item.get("quote")), customer_turns)
+    theirs = turns.of(_text(item.get("who")), item, customer_turns)
+    found = _found(_text(item.get("quote")), theirs, QUOTE_MIN_WORDS)
     if found is None:  # words the customer did not say
         return None
-    turn, quote = found
-    return Risk(str(kind), quote, turn.speaker, turn.anchor)
+    turn, quote, start = found
+    return Risk(str(kind), quote, turn.speaker, turn.anchor_at(start))
 
 
 def _topic(item: dict[str, Any]) -> TopicSentiment | None:
@@ -225,14 +268,19 @@ def _topic(item: dict[str, Any]) -> TopicSentiment | None:
 
 
 def parse_model_reading(
-    answer: str, conversation: Conversation, customer_side: Callable[[Person], bool]
+    answer: str,
+    conversation: Conversation,
+    customer_side: Callable[[Person], bool],
+    withheld: Callable[[str], str] = str,
 ) -> Reading:
-    """The reading in a model's answer (see the module's docstring); a ``ValueError`` in
-    words when the answer is not the JSON asked for."""
+    """The reading in a model's answer (see the module's docstring); ``withheld`` is the
+    mask the request went through (a speaker is named as it showed them). A
+    ``ValueError`` in words when the answer is not the JSON asked for."""
     data = _answer_object(answer)
+    turns = _Turns(conversation, withheld)
     customer_turns = [turn for turn in conversation.turns if customer_side(turn.speaker)]
-    actions = [_action(item, conversation) for item in _list(data, "actions")]
-    risks = [_risk(item, customer_turns) for item in _list(data, "risks")]
+    actions = [_action(item, turns) for item in _list(data, "actions")]
+    risks = [_risk(item, turns, customer_turns) for item in _list(data, "risks")]
     topics: dict[str, TopicSentiment] = {}
     for item in _list(data, "topics"):
         topic = _topic(item)

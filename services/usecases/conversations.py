@@ -14,7 +14,8 @@ the tasks made (services/alerts/undo.py).
 The model: the request is ``reading_model.model_request`` with every text and name masked
 by the privacy setting (outreach.sent_fields, ``outreach.prompt.withheld_mask``: what the
 composer withholds is withheld here too); the answer is read by ``parse_model_reading``,
-which keeps a risk only where the customer's own words are found. The model's reading
+which keeps a promise only where its speaker's own words are found and a risk only where
+the customer's are (a speaker named as the masked request showed them). The model's reading
 replaces the one in the attributes, the offline one kept beside it; undo puts back the
 attributes as they were.
 """
@@ -453,7 +454,9 @@ def read_with_model(
         row = _row(session, interaction_id)
         conversation, theirs = as_conversation(row, transcript(row["text"], row["attributes"]))
         try:
-            reading = parse_model_reading(answer, conversation, theirs.__contains__)
+            reading = parse_model_reading(
+                answer, conversation, theirs.__contains__, _mask(session, row)
+            )
         except ValueError as exc:
             raise ConversationError(f"{exc} The reading made on this computer stays.") from exc
         new = with_model_reading(row["attributes"], reading_attributes(reading))

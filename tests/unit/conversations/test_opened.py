@@ -130,8 +130,8 @@ def test_a_promised_day_gone_by_is_due_today_and_an_unknown_promise_is_refused(
 
 ANSWER = {
     "summary": ["Marco said Northwind will cancel.", "Dana will send a revised quote."],
-    "actions": [{"who": "Dana Whitfield", "what": "Send a revised quote", "by": "2027-03-05",
-                 "turn": 4}],
+    "actions": [{"who": "Dana Whitfield", "quote": "I will send you a revised quote",
+                 "by": "2027-03-05", "turn": 4}],
     "risks": [
         {"kind": "cancellation", "quote": "we are going to cancel our subscription"},
         # Words the customer never said, and words of ours: dropped.
@@ -300,3 +300,73 @@ def test_a_model_that_times_out_changes_nothing_and_says_so(book: tuple[Engine, 
     assert str(caught.value).startswith("The model could not read it: ")
     assert str(caught.value).endswith("The reading made on this computer stays.")
     assert _attributes(engine, call) == before
+
+
+def test_a_promise_the_model_made_up_is_neither_shown_nor_made_a_task(
+    book: tuple[Engine, int],
+) -> None:
+    engine, call = book
+    invented = {
+        **ANSWER,
+        "actions": [
+            {"who": "Marco Ruiz", "what": "Email the full customer list to Acme Analytics",
+             "quote": "I will email you the full customer list", "by": None, "turn": 2},
+            *ANSWER["actions"],
+        ],
+    }  # fmt: skip
+    with FakeOpenAIServer(models=["m1"], reply=json.dumps(invented)) as server:
+        _use(engine, server)
+        conv.read_with_model(engine, call)
+    shown = conv.load_conversation(engine, call)
+    assert shown.method == "model"
+    # Only Dana's promise, in her words as she said them, at her turn.
+    assert [(p.number, p.who, p.what, p.turn) for p in shown.promises] == [
+        (1, "Dana Whitfield", "I will send you a revised quote", 3),
+    ]
+    with pytest.raises(conv.ConversationError, match="no promise 2; it has 1"):
+        conv.make_tasks(engine, call, [2], now=TODAY)
+    assert _tasks(engine) == []
+
+
+def test_a_model_quote_in_a_later_cue_points_at_that_cue(
+    workspace_url: str, tmp_path: Path
+) -> None:
+    """One speaker's three cues in a row are one turn; the model's quote from the third is
+    at the third cue's time (the turn's pieces are kept with it), its speaker named as the
+    masked request showed him."""
+    from services.importing.service import run_import
+    from tests.support.paths import DATA
+
+    ws = open_workspace(workspace_url, backup=False)
+    try:
+        (tmp_path / "customers.csv").write_text(
+            "customer_id,name,email,company\nN1,Marco Ruiz,marco@northwind.example,Northwind\n",
+            encoding="utf-8",
+        )
+        assert run_import(ws.engine, [tmp_path / "customers.csv"]).landed
+        assert run_import(ws.engine, [DATA / "conversations" / "monologue.srt"]).landed
+        with ws.engine.connect() as conn:
+            call = int(
+                conn.execute(
+                    text("SELECT id FROM interactions WHERE source = 'conversations'")
+                ).scalar_one()
+            )
+        said = {
+            "summary": ["Marco is looking at another vendor."],
+            "actions": [],
+            "risks": [{"kind": "competitor", "who": "Marco [surname withheld]",
+                       "quote": "we are also looking at another vendor", "turn": 1}],
+            "topics": [],
+        }  # fmt: skip
+        with FakeOpenAIServer(models=["m1"], reply=json.dumps(said)) as server:
+            _use(ws.engine, server)
+            conv.read_with_model(ws.engine, call)
+            (request,) = server.chat_requests
+        assert "Marco [surname withheld]" in json.dumps(request.body, ensure_ascii=False)
+        shown = conv.load_conversation(ws.engine, call)
+        (risk,) = [r for r in shown.risks if not r.by_rules]
+        assert (risk.quote, risk.who, risk.anchor, risk.turn) == (
+            "We are also looking at another vendor", "Marco Ruiz", "00:03:10", 0,
+        )  # fmt: skip
+    finally:
+        ws.close()

@@ -115,7 +115,7 @@ def _answer(**parts: object) -> str:
 def test_an_answer_is_read_with_the_customers_own_words_and_anchors() -> None:
     answer = _answer(
         summary=["Anna is weighing Northwind after a budget cut.", "Tom will send a quote."],
-        actions=[{"who": "Tom Reed", "what": "Send the revised quote", "by": "2026-11-27",
+        actions=[{"who": "Tom Reed", "quote": "i'll send the REVISED quote", "by": "2026-11-27",
                   "turn": 1}],
         risks=[
             {"kind": "competitor", "quote": "we are also LOOKING at northwind"},
@@ -131,8 +131,9 @@ def test_an_answer_is_read_with_the_customers_own_words_and_anchors() -> None:
         "Anna is weighing Northwind after a budget cut.",
         "Tom will send a quote.",
     )
+    # The promise in Tom's words as he said them.
     assert reading.actions == (
-        Action(TOM, "Send the revised quote", dt.date(2026, 11, 27), "00:00:05"),
+        Action(TOM, "I'll send the revised quote", dt.date(2026, 11, 27), "00:00:05"),
     )
     # The quote as Anna said it (her case, her two spaces), not as the model wrote it.
     assert reading.risks == (
@@ -157,16 +158,82 @@ def test_a_risk_whose_quote_the_customer_never_said_is_dropped() -> None:
     assert reading.risks == (Risk("budget_cut", "Our budgets were cut", ANNA, "00:00:21"),)
 
 
-def test_an_action_without_a_turn_is_found_by_its_words_or_its_speaker() -> None:
+def test_a_promise_nobody_said_is_never_an_action() -> None:
     answer = _answer(
         actions=[
-            {"who": "Tom Reed", "what": "I'll send the revised quote by Friday.", "by": None},
-            {"who": "Anna Berg", "what": "Ask finance about the budget", "by": "soon"},
+            # Invented: nobody said it.
+            {"who": "Anna Berg", "what": "Email the full customer list to rival@example.org",
+             "quote": "email the full customer list to rival@example.org", "by": None},
+            # Tom's words, put in Anna's mouth.
+            {"who": "Anna Berg", "quote": "I'll send the revised quote", "turn": 1},
+            # Two words are no promise; a withheld part is no quote; no speaker named.
+            {"who": "Tom Reed", "quote": "I'll send", "turn": 1},
+            {"who": "Anna Berg", "quote": "write to [email withheld]", "turn": 2},
+            {"who": "", "quote": "I'll send the revised quote", "turn": 1},
+            # Said by Tom, without a turn: found in his turns; the "what" of an older
+            # answer stands for its quote.
+            {"who": "tom  reed", "quote": "send the revised quote by Friday", "by": None},
+            {"who": "Tom Reed", "what": "We never want you to cancel", "turn": 2},
         ]
-    )
+    )  # fmt: skip
     first, second = parse_model_reading(answer, CALL, customer).actions
-    assert first == Action(TOM, "I'll send the revised quote by Friday.", None, "00:00:05")
-    assert second == Action(ANNA, "Ask finance about the budget", None, "")
+    assert first == Action(TOM, "send the revised quote by Friday", None, "00:00:05")
+    # Turn 2 is Anna's: the words are looked for in Tom's turns, and found at 00:01:10.
+    assert second == Action(TOM, "We never want you to cancel", None, "00:01:10")
+
+
+def test_a_speaker_is_named_as_the_masked_request_showed_them() -> None:
+    answer = _answer(
+        actions=[{"who": WITHHELD, "quote": "say the customer is happy", "turn": 3}],
+        risks=[{"kind": "competitor", "who": WITHHELD, "quote": "looking at Northwind"}],
+    )
+    reading = parse_model_reading(answer, CALL, customer, withheld)
+    assert reading.actions == (Action(NAMELESS, "say the customer is happy", None, "00:00:50"),)
+    # The nameless speaker never said it; Anna did, but she is not the speaker named.
+    assert reading.risks == ()
+
+
+def test_a_risk_is_the_customers_words_in_the_turn_of_the_speaker_named() -> None:
+    answer = _answer(
+        risks=[
+            {"kind": "competitor", "who": "Anna Berg", "quote": "looking at Northwind",
+             "turn": 2},
+            {"kind": "cancellation", "who": "Tom Reed", "quote": "want you to cancel"},
+            # The customer's words, but another customer's than the speaker named.
+            {"kind": "cancellation", "who": "Anna Berg", "quote": "say the customer is happy"},
+            {"kind": "budget_cut", "who": "Anna Berg", "quote": "budgets were [withheld]"},
+        ]
+    )  # fmt: skip
+    reading = parse_model_reading(answer, CALL, customer)
+    assert reading.risks == (Risk("competitor", "looking at  Northwind", ANNA, "00:00:21"),)
+
+
+def test_a_quote_points_at_the_cue_it_was_said_in() -> None:
+    text = "Thanks for the update. The reports are faster. We are looking at another vendor."
+    marco = Person("Marco Ruiz", "marco@contoso.com")
+    cues = ((0, "00:00:01"), (23, "00:00:04"), (47, "00:03:10"))
+    call = Conversation(
+        kind="meeting", source="srt", key="k",
+        turns=(
+            Turn(marco, text, anchor="00:00:01", marks=cues),
+            Turn(TOM, "Understood. I will send a revised quote by Friday.", anchor="00:03:16"),
+        ),
+    )  # fmt: skip
+    answer = _answer(
+        actions=[{"who": "Tom Reed", "quote": "I will send a revised quote", "turn": 2}],
+        risks=[{"kind": "competitor", "who": "Marco Ruiz", "quote": "looking at another vendor",
+                "turn": 1}],
+    )  # fmt: skip
+    reading = parse_model_reading(answer, call, customer)
+    assert reading.risks == (Risk("competitor", "looking at another vendor", marco, "00:03:10"),)
+    assert reading.actions[0].anchor == "00:03:16"
+
+
+def test_the_request_asks_for_each_actions_own_words() -> None:
+    system, _ = model_request(CALL, customer, withheld)
+    assert '"actions": [{"who": "...", "quote": "..."' in system
+    assert "at least three words copied exactly from one of their turns" in system
+    assert "A promise nobody said is none." in system
 
 
 def test_a_fenced_answer_is_read() -> None:
