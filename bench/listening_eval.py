@@ -93,7 +93,8 @@ def report(m: Measurement, title: str, seconds: float) -> list[str]:
               f"({p.hits}/{p.found}/{p.labelled}); due on the day said "
               f"{_figure(m.due_share)} ({m.due_right}/{m.due_labelled})",
               f"sentiment sign agrees: {_figure(m.sentiment_agreement)} "
-              f"({m.sentiment_right}/{m.sentiment_labelled} of the customer's sentences)",
+              f"({m.sentiment_right}/{m.sentiment_labelled} of the customer's sentences; read on"
+              " this computer, with or without a model)",
               f"placed at their own sentence: {_figure(m.placed_share)} "
               f"({m.placed_right}/{m.placed} risks and promises)"]  # fmt: skip
     for topic, c in m.complaints.items():
@@ -188,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     measured = measure(cases, read, sentence_sentiment, sentence_topics)
     seconds = time.perf_counter() - began
     print("\n".join(report(measured, title, seconds)))
+    if cases:
+        print(f"{seconds / len(cases):.1f} s a conversation")
     if args.misses:
         print("\nread wrong:")
         for what, text, anchor in measured.misses:

@@ -13,7 +13,7 @@ from pathlib import Path
 from tests.llm.conftest import MODEL_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
-CONVERSATIONS = 4
+CONVERSATIONS = 2
 
 
 def test_the_bench_measures_the_local_models_reading(llama_server: str) -> None:
