@@ -27,6 +27,7 @@ The model's reading of the same conversation is in ``reading_model.py``; both gi
 from __future__ import annotations
 
 import contextlib
+import re
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -236,6 +237,17 @@ def _mean(values: Sequence[float]) -> float | None:
     return round(sum(values) / len(values), 3) if values else None
 
 
+_THING = re.compile(
+    r"\b(?:system|app|apps|platform|tool|software|module|feature|dashboard|page|screen|report"
+    r"|reports|portal|site|website|integration|sync|machine|machines|device|devices|printer"
+    r"|scanner|unit|units|kit|kits|equipment|product|products|batch|sensor|sensors|terminal"
+    r"|terminals|reader|readers|camera|cameras|engine|server|login|logins|search|export|import"
+    r"|upload|uploads|form|forms|widget|kiosk|robot|robots|labeller|labels|cartridges?|parts?)\b",
+    re.IGNORECASE,
+)
+NEGATIVE = -0.05
+
+
 def sentence_topics(text: str) -> list[str]:
     """The topics a sentence is about: those its words name (``topics_of``), and delivery or
     quality when the trained model reads a complaint about them ("the last two pallets
@@ -244,6 +256,10 @@ def sentence_topics(text: str) -> list[str]:
     model = sentence_model()
     if model is not None:
         found += [t for t in model.complaints(text) if t not in found]
+        # A complaint about the thing itself ("the app logged everyone out again") is about
+        # the product's quality when nothing else names what it is about.
+        if not found and _THING.search(text) and sentence_sentiment(text) <= NEGATIVE:
+            found.append("quality")
     return [topic for topic in TOPICS if topic in found]
 
 

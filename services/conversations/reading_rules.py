@@ -338,6 +338,12 @@ TOPICS: dict[str, tuple[str, tuple[str, ...]]] = {
         "quality", "broken", "broke", "bug", "bugs", "buggy", "crash", "crashes", "crashed",
         "defect", "defects", "defective", "reliable", "reliability", "outage", "outages",
         "downtime", "faulty", "glitch", "glitches", "stable", "unstable", "performance",
+        "error", "errors", "not working", "doesn't work", "stopped working", "fails",
+        "failing", "failed", "failure", "timed out", "times out", "timing out", "freezes",
+        "freezing", "hangs", "lagging", "laggy", "flaky", "unusable", "fell over",
+        "falls over", "keeps crashing", "logging out", "logs out", "corrupted", "mangled",
+        "went down", "was down", "is down", "keeps dropping", "dropping out", "splitting",
+        "leaking", "leaks", "cracked", "damaged", "streaking", "jammed", "jams",
     )),
     "support": ("Support and service", (
         "support", "service", "helpdesk", "help desk", "ticket", "tickets", "response time",

@@ -97,9 +97,12 @@ def test_the_renewal_call_holds_our_two_promises_with_their_days() -> None:
     )
 
 
-def test_without_the_competitors_name_a_mention_of_it_is_no_risk() -> None:
-    kinds = [risk.kind for risk in read_offline(RENEWAL, customer).risks]
-    assert kinds == ["budget_cut"]
+def test_without_the_competitors_list_an_evaluation_of_a_vendor_is_found_by_its_name() -> None:
+    risks = read_offline(RENEWAL, customer).risks  # no competitors named in the settings
+    assert [(risk.kind, risk.name) for risk in risks] == [
+        ("competitor", "Northwind"),
+        ("budget_cut", ""),
+    ]
 
 
 def test_the_summary_is_at_most_three_of_its_sentences_in_order() -> None:
