@@ -27,8 +27,8 @@ The model's reading of the same conversation is in ``reading_model.py``; both gi
 from __future__ import annotations
 
 import contextlib
-import re
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
