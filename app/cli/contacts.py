@@ -122,13 +122,10 @@ def _table(people: list[Person], chosen: Person | None, account: str) -> list[st
 
 
 def _account_name(session: Any, customer_id: int) -> str:
-    """The account as the list's heading names it: its company, else its name."""
-    from models.schema import Customer
+    """The account as the list's heading names it (services/core/account_names.py)."""
+    from services.core.account_names import name_of
 
-    customer = session.get(Customer, customer_id)
-    if customer is None:
-        return f"Customer {customer_id}"
-    return customer.company or customer.name or customer.email or f"Customer {customer_id}"
+    return name_of(session, customer_id)
 
 
 def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -61,7 +61,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "--search",
         default="",
         metavar="TEXT",
-        help="every word in the name, email, company, id or owner",
+        help="every word in the name, person, email, company, id or owner",
     )
     save.add_argument("--force", action="store_true",
                       help="replace a team filter of the same name")  # fmt: skip

@@ -1,7 +1,9 @@
-"""Command ``customers list``: the customers, with their latest scores and the lifecycle
-stage stored with them, as a table, CSV or JSON; ``--stage`` keeps the customers of some
-stages (the Customers table's Stage filter, the same definition), ``--owner`` one owner's
-book and ``--filter`` the customers a team filter keeps (app/cli/customer_filters.py)."""
+"""Command ``customers list``: the customers, named as the Customers table names them (the
+account's name and its person), with their latest scores and the lifecycle stage stored
+with them, as a table, CSV or JSON; ``--stage`` keeps the customers of some stages (the
+Customers table's Stage filter, the same definition), ``--owner`` one owner's book,
+``--filter`` the customers a team filter keeps (app/cli/customer_filters.py) and
+``--search`` those the table's search box keeps."""
 
 from __future__ import annotations
 
@@ -26,10 +28,15 @@ Examples:
   python main.py customers list --stage renewal
   python main.py customers list --stage "at risk,renewal" --format csv --out stages.csv
   python main.py customers list --stage none --format json
-  python main.py customers list --filter "Champions at risk" --owner Dana"""
+  python main.py customers list --filter "Champions at risk" --owner Dana
+  python main.py customers list --search "willow creek"
 
-HEADER = ["customer_id", "external_id", "name", "email", "owner", "segment", "churn_risk",
-          "health_score", "stage"]  # fmt: skip
+A customer is named as the window names it: the company when it has one, else the
+person's name, else the email; "person" is who stands for the account (empty when the
+account is its person), never someone who left."""
+
+HEADER = ["customer_id", "external_id", "name", "person", "email", "owner", "segment",
+          "churn_risk", "health_score", "stage"]  # fmt: skip
 NO_STAGE_WORD = "none"
 
 
@@ -76,6 +83,11 @@ def register(kinds: argparse._SubParsersAction[Any], formats: tuple[str, ...]) -
         "--filter", metavar="NAME", help="only the customers this team filter keeps"
     )
     listing.add_argument(
+        "--search", metavar="TEXT", default="",
+        help="only the customers whose name, person, email, company, owner or id holds "
+        "every word of TEXT (as the Customers search box)",
+    )  # fmt: skip
+    listing.add_argument(
         "--format", type=one_of(formats), default="table", metavar="F",
         help="table (default), csv or json",
     )  # fmt: skip
@@ -86,8 +98,8 @@ def register(kinds: argparse._SubParsersAction[Any], formats: tuple[str, ...]) -
 def _row(line: CustomerLine) -> list[object]:
     risk = None if line.churn_risk is None else round(line.churn_risk, 4)
     health = None if line.health_score is None else round(line.health_score, 1)
-    return [line.id, line.external_id, line.name, line.email, line.owner, line.segment or "",
-            risk, health, line.stage or ""]  # fmt: skip
+    return [line.id, line.external_id, line.name, line.person, line.email, line.owner,
+            line.segment or "", risk, health, line.stage or ""]  # fmt: skip
 
 
 def _cut(text: str, width: int) -> str:
@@ -99,13 +111,15 @@ def _table(lines: list[CustomerLine]) -> list[str]:
     from services.lifecycle.stages import NO_STAGE, STAGE_LABELS
 
     out = [f"{len(lines):,} customer{'s' if len(lines) != 1 else ''}"]
-    out.append(f"{'ID':>7}  {'NAME':<26} {'OWNER':<16} {'SEGMENT':<20} {'RISK':>5}  STAGE")
+    out.append(
+        f"{'ID':>7}  {'NAME':<26} {'PERSON':<20} {'OWNER':<16} {'SEGMENT':<20} {'RISK':>5}  STAGE"
+    )
     for x in lines:
         risk = "-" if x.churn_risk is None else f"{x.churn_risk:.0%}"
         stage = STAGE_LABELS.get(x.stage or "", NO_STAGE)
         out.append(
-            f"{x.id:>7}  {_cut(x.name, 26):<26} {_cut(x.owner or '-', 16):<16} "
-            f"{_cut(x.segment or '-', 20):<20} {risk:>5}  {stage}"
+            f"{x.id:>7}  {_cut(x.name, 26):<26} {_cut(x.person or '-', 20):<20} "
+            f"{_cut(x.owner or '-', 16):<16} {_cut(x.segment or '-', 20):<20} {risk:>5}  {stage}"
         )
     return out
 
@@ -172,7 +186,7 @@ def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if kept is None:
                 return EXIT_USAGE
             wanted = replace(wanted, customer_ids=kept)
-        lines = list_customers(workspace.engine, wanted)
+        lines = list_customers(workspace.engine, wanted, args.search)
     rows = [_row(x) for x in lines]
 
     def as_json() -> str:

@@ -193,17 +193,13 @@ def cmd_calls(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _names(workspace: Any, ids: set[int]) -> dict[int, str]:
-    from sqlalchemy import select
-
-    from models.schema import Customer
+    """The accounts' names, as every screen names them (services/core/account_names.py)."""
+    from services.core.account_names import name_map
 
     if not ids:
         return {}
     with workspace.sessions() as session:
-        rows = session.execute(
-            select(Customer.id, Customer.name, Customer.email).where(Customer.id.in_(sorted(ids)))
-        )
-        return {int(i): name or email or f"Customer {i}" for i, name, email in rows}
+        return name_map(session, ids)
 
 
 def _call_row(c: CallRecord) -> list[object]:

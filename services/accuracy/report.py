@@ -23,9 +23,10 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 import services.settings  # noqa: F401  (declares the money settings the policy reads)
-from models.schema import Customer, Order, ScoreSnapshot, ScoringRun
+from models.schema import Order, ScoreSnapshot, ScoringRun
 from services.accuracy.measures import run_check
 from services.accuracy.records import AccuracyReport, CustomerCheck, PendingRun, RunCheck
+from services.core.account_names import name_map
 from services.core.local_dates import local_date
 from services.core.money import MoneyContext, load_money_context
 
@@ -153,11 +154,7 @@ def accuracy_report(
         histories = _histories(session, money, left_out) if ready else {}
         checked = tuple(_check(session, r, histories, money) for r in ready)
         ids = {c.customer_id for r in checked for c in r.customers}
-        names = {
-            int(cid): name or f"Customer {cid}"
-            for cid, name in session.execute(select(Customer.id, Customer.name))
-            if int(cid) in ids
-        }
+        names = name_map(session, ids)  # the accounts' names (core/account_names.py)
     return AccuracyReport(
         cutoff=cutoff,
         cutoff_by=cutoff_by,

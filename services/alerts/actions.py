@@ -60,6 +60,7 @@ from services.alerts.records import (
     MarkBefore,
     Undoable,
 )
+from services.core.account_names import AccountName, account_of, name_of
 
 ACTIONS = (
     "start",
@@ -151,8 +152,8 @@ def apply_card_action(
         if any(int(a.customer_id) != customer_id for a in alerts):
             raise AlertActionError("These alerts belong to different customers; act on one.")
         customer = session.get(Customer, customer_id)
-        name = (customer.name or customer.email) if customer is not None else None
-        name = name or f"customer {customer_id}"
+        account = account_of(session, customer_id)
+        name = account.name if account is not None else f"customer {customer_id}"
         if transition:
             saw = params.get("customer_id")  # raise: whose held-back alert the user saw
             if saw is None or int(saw) == customer_id:  # (else raise_in says it was replaced)
@@ -170,8 +171,9 @@ def apply_card_action(
                 customer_id=customer_id,
                 marks=(MarkBefore("quiet_override_at", was, ended),),
             )
-        if action == "log":
-            return _log(doing, alerts, name, params)
+        if action == "log":  # a call is with the account's person, when it has one
+            called = _called(account) if account is not None else name
+            return _log(doing, alerts, name, params, called)
         if action == "playbook":  # services/alerts/playbooks.py
             reason = params.get("holdout_reason")
             key = str(params.get("key", ""))
@@ -207,8 +209,7 @@ def mark_do_not_contact(
     when, who = moment(now), actor or default_actor()
     with unit_of_work(engine) as session:
         customer = session.get(Customer, customer_id)
-        name = (customer.name or customer.email) if customer is not None else None
-        name = name or f"customer {customer_id}"
+        name = name_of(session, customer_id)
         doing = Doing(session, when, who)
         return _mark_do_not_contact(doing, customer, customer_id, name, value, note)
 
@@ -229,9 +230,8 @@ def set_tracking_consent_undoable(
     when, who = moment(now), actor or default_actor()
     with unit_of_work(engine) as session:
         customer = session.get(Customer, customer_id)
-        name = (customer.name or customer.email) if customer is not None else None
+        name = name_of(session, customer_id)
         before = customer.tracking_opted_out_at if customer is not None else None
-    name = name or f"customer {customer_id}"
     if not set_tracking_consent(engine, customer_id, opted_out=opted_out, actor=who, now=when):
         raise AlertActionError(
             f"{name} has already opted out of activity tracking."
@@ -263,9 +263,7 @@ def end_quiet_period(
     customer's own pane (no alert needed), audited; returns what undoing it restores."""
     when, who = moment(now), actor or default_actor()
     with unit_of_work(engine) as session:
-        customer = session.get(Customer, customer_id)
-        name = (customer.name or customer.email) if customer is not None else None
-        name = name or f"customer {customer_id}"
+        name = name_of(session, customer_id)
         was, ended = end_quiet_period_in(Doing(session, when, who), customer_id, reason)
         return Undoable(
             label=f"Ended the quiet period of {name}",
@@ -363,7 +361,16 @@ def _transition(
     )
 
 
-def _log(doing: Doing, alerts: list[Alert], name: str, params: dict[str, Any]) -> Undoable:
+def _called(account: AccountName) -> str:
+    """Whom a call on the account was with, as its label says it: "Dana Cole (decision
+    maker) of Willow Creek Clinic", or the account when it is its person."""
+    person = account.person_line
+    return f"{person} of {account.name}" if person else account.name
+
+
+def _log(
+    doing: Doing, alerts: list[Alert], name: str, params: dict[str, Any], called: str
+) -> Undoable:
     """A call or note on the card's first alert; a call starts the card's open alerts."""
     kind = str(params.get("kind", "note"))
     befores = [_before(alert) for alert in alerts]
@@ -378,7 +385,7 @@ def _log(doing: Doing, alerts: list[Alert], name: str, params: dict[str, Any]) -
     doing.session.flush()
     if kind == "call":
         said = CALL_OUTCOME_LABELS.get(logged.action.outcome or "", "Call")
-        label = f"Call with {name}: {said.lower()}"
+        label = f"Call with {called}: {said.lower()}"
     else:
         label = f"Note on {name}"
     return Undoable(

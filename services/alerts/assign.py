@@ -44,6 +44,7 @@ from services.alerts.lifecycle import (
 )
 from services.alerts.records import AlertBefore, OwnerBefore, Undoable
 from services.core.access import TeamRoleError, team_role
+from services.core.account_names import name_of
 
 ASSIGNED = "customer.assigned"
 ALERT_ASSIGNED = "alert.assigned"
@@ -110,7 +111,7 @@ def assign_customer(
         customer = session.get(Customer, customer_id, with_for_update=True)
         if customer is None:
             raise AlertActionError(f"Customer {customer_id} no longer exists; nothing changed.")
-        name = customer.name or customer.email or f"customer {customer_id}"
+        name = name_of(session, customer_id)
         before = customer.owner
         if (before or "").casefold() == (to or "").casefold():
             raise AlertActionError(

@@ -135,7 +135,15 @@ def set_customer_field(
 
 
 def _customer_name(customer: Customer) -> str:
-    return customer.name or customer.email or f"Customer {customer.id}"
+    """The account's name (services/core/account_names.py), read in its session."""
+    from sqlalchemy.orm import object_session
+
+    from services.core.account_names import account_name, name_of
+
+    session = object_session(customer)
+    if session is None:
+        return account_name(customer.company, customer.name, customer.email, int(customer.id))
+    return name_of(session, int(customer.id))
 
 
 def _unsubscribed(session: Session, customer_id: int) -> bool:

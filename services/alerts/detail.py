@@ -45,6 +45,7 @@ from services.alerts.records import (
 )
 from services.alerts.signal_proofs import proof_words
 from services.alerts.sla import due_header, sla_states
+from services.core.account_names import account_named, name_of
 from services.core.formatting import format_date, format_percent
 from services.core.incentive import incentive_cap_cents
 from services.core.money import load_money_context
@@ -286,7 +287,7 @@ def alert_detail(
         snapshot = _detail_snapshot(session, alert)
         latest = _latest_snapshot(session, int(alert.customer_id))
         last_contact = _last_contact(session, customer.id, when)
-        name = customer.name or customer.email or f"Customer {customer.id}"
+        account = account_named(session, int(customer.id))  # services/core/account_names.py
         blocked, quiet_until = outreach_block(session, customer, now=when)
         held_out = any(bool(a.holdout) and a.holdout_contacted_at is None for a in card)
         clv = snapshot.clv_12m_cents if snapshot is not None else None
@@ -294,9 +295,10 @@ def alert_detail(
         return AlertDetail(
             id=int(alert.id),
             customer_id=int(customer.id),
-            customer=name,
+            customer=account.name,
+            person=account.person,
             company=customer.company,
-            email=customer.email,
+            email=account.email,
             severity=alert.severity,
             status=effective_status(alert, when),
             rule_key=alert.rule_key,
@@ -321,7 +323,7 @@ def alert_detail(
             outreach_blocked=blocked,
             recommendation=HOLDOUT_STEP
             if held_out
-            else _next_step(session, alert, name, clv, blocked, when),
+            else _next_step(session, alert, account.name, clv, blocked, when),
             history=_history(session, card, int(customer.id)),
             actions=_actions(session, int(customer.id)),
             currency=load_money_context(session).home,
@@ -511,7 +513,7 @@ def outreach_block(
     """Why no email may go to the customer now, in words (they asked not to be contacted,
     they unsubscribed, or the quiet period after contact holds), and when that quiet
     period ends (None when none holds: a user may end it sooner, with a reason)."""
-    name = customer.name or customer.email or f"Customer {customer.id}"
+    name = name_of(session, int(customer.id))
     if customer.do_not_contact:
         return f"{name} asked not to be contacted.", None
     unsubscribed = session.scalar(

@@ -51,6 +51,7 @@ from models.schema import (
 from models.vocab import ACTIVE_ALERT_STATUSES
 from services.alerts.config import RULE_TITLES
 from services.alerts.sla import due_header, sla_states
+from services.core.account_names import account_name_sql
 from services.core.money import load_money_context
 from services.core.rollups import CLOSED_TICKET_STATUSES
 from services.core.working_days import add_working_days
@@ -217,7 +218,8 @@ def _tickets(session: Session, config: EscalationSettings, now: dt.datetime) -> 
     closed = {s.lower() for s in CLOSED_TICKET_STATUSES}
     i = Interaction.__table__.alias("i")
     rows = session.execute(
-        select(i.c.id, i.c.customer_id, i.c.subject, i.c.status, i.c.attributes, Customer.name)
+        select(i.c.id, i.c.customer_id, i.c.subject, i.c.status, i.c.attributes,
+               account_name_sql())
         .join(Customer, Customer.id == i.c.customer_id)
         .where(i.c.kind == "ticket", i.c.occurred_at >= since,
                literal_column(NEGATIVE_TICKET_SQL.format(i="i")))
@@ -291,7 +293,7 @@ def sla_causes(session: Session, config: EscalationSettings, now: dt.datetime) -
     """Active critical alerts past their SLA with no action (services/alerts/sla.py)."""
     rows = session.execute(
         select(Alert.id, Alert.customer_id, Alert.rule_key, Alert.status, Alert.created_at,
-               Customer.name, Customer.email)
+               account_name_sql())
         .join(Customer, Customer.id == Alert.customer_id)
         .where(Alert.severity == "critical", Alert.status.in_(ACTIVE_ALERT_STATUSES))
     ).all()  # fmt: skip
@@ -299,10 +301,10 @@ def sla_causes(session: Session, config: EscalationSettings, now: dt.datetime) -
     lead = config.team_lead.strip()
     return [
         _Cause("sla", f"sla:{aid}", int(cid), int(aid), lead,
-               f"Past its time to act: {name or email} — {RULE_TITLES.get(rule, rule)} "
+               f"Past its time to act: {name} — {RULE_TITLES.get(rule, rule)} "
                f"(critical; {due_header(states[int(aid)])})",
                {"alert_id": int(aid), "due_at": states[int(aid)].due_at.isoformat()})
-        for aid, cid, rule, _status, _created, name, email in rows
+        for aid, cid, rule, _status, _created, name in rows
         if states[int(aid)].overdue
     ]  # fmt: skip
 
@@ -322,7 +324,7 @@ def _churn(session: Session, config: EscalationSettings) -> list[_Cause]:
         .order_by(latest.as_of.desc(), latest.id.desc()).limit(1).scalar_subquery(),
     )  # fmt: skip
     rows = session.execute(
-        select(Alert.id, Alert.customer_id, Alert.reason, Customer.name, Customer.owner, clv)
+        select(Alert.id, Alert.customer_id, Alert.reason, account_name_sql(), Customer.owner, clv)
         .join(Customer, Customer.id == Alert.customer_id)
         .outerjoin(ScoreSnapshot, ScoreSnapshot.id == Alert.score_snapshot_id)
         .where(Alert.severity == "critical", Alert.status.in_(ACTIVE_ALERT_STATUSES),

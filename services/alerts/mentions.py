@@ -27,6 +27,7 @@ from services.alerts.assign import ASSIGNED, teammates_in
 from services.alerts.config import default_actor
 from services.alerts.lifecycle import AlertActionError, Doing, moment, unit_of_work
 from services.alerts.work_records import WorkNotice
+from services.core.account_names import name_of
 from services.core.profile import actor_person
 
 MENTIONED = "note.mentioned"
@@ -160,7 +161,7 @@ def _notice(session: Session, event: AuditEvent) -> WorkNotice | None:
         return None
     if event.action == ASSIGNED and (customer.owner or "").casefold() != to.casefold():
         return None  # it has moved on since
-    name = customer.name or customer.email or f"Customer {customer_id}"
+    name = name_of(session, customer_id)
     return WorkNotice(
         event_id=int(event.id),
         kind="mention" if event.action == MENTIONED else "assigned",

@@ -52,6 +52,7 @@ from services.alerts.playbook_records import (
     WorkStep,
 )
 from services.alerts.records import Undoable
+from services.core.account_names import account_name_sql, name_of
 from services.core.formatting import format_date
 from services.core.offline_origin import origin_in
 from services.core.working_days import add_working_days
@@ -271,7 +272,7 @@ def steps_due(
     """The steps of running playbooks due by ``today`` (UTC), not done or skipped: the
     user's (they started it, or own its customer or alert) or everyone's; oldest first."""
     query = (
-        select(PlaybookStep, PlaybookRun, Customer.name, Customer.email, Customer.owner)
+        select(PlaybookStep, PlaybookRun, account_name_sql(), Customer.owner)
         .join(PlaybookRun, PlaybookRun.id == PlaybookStep.run_id)
         .join(Customer, Customer.id == PlaybookRun.customer_id)
         .outerjoin(Alert, Alert.id == PlaybookRun.alert_id)
@@ -292,7 +293,7 @@ def steps_due(
             id=int(step.id),
             run_id=int(run.id),
             customer_id=int(run.customer_id),
-            customer=name or email or f"Customer {run.customer_id}",
+            customer=name,
             alert_id=int(run.alert_id) if run.alert_id is not None else None,
             playbook=run.name,
             kind=step.kind,
@@ -302,7 +303,7 @@ def steps_due(
             due_in_days=(step.due_date - today).days,
             owner=customer_owner,
         )
-        for step, run, name, email, customer_owner in session.execute(query)
+        for step, run, name, customer_owner in session.execute(query)
     ]
     found.sort(key=lambda s: (s.due_date, s.run_id, s.day, s.id))
     return tuple(found)
@@ -346,10 +347,9 @@ def complete_step(
             doing.audit(action, ("alert", int(run.alert_id)), details)
         session.flush()
         _finish_if_done(doing, run)
-        customer = session.get(Customer, run.customer_id)
-        name = (customer.name or customer.email) if customer is not None else None
+        name = name_of(session, int(run.customer_id))
         return Undoable(
-            label=f"{'Skipped' if skip else 'Done'} for {name or 'the customer'}: {words}",
+            label=f"{'Skipped' if skip else 'Done'} for {name}: {words}",
             undid="alert.playbook_step_skipped" if skip else "alert.playbook_step_done",
             customer_id=int(run.customer_id),
             playbook_step_ids=(int(step.id),),
@@ -422,8 +422,7 @@ def stop_playbook(
     when, who = moment(now), actor or default_actor()
     with unit_of_work(engine, write_first=True) as session:
         run = session.get(PlaybookRun, run_id)
-        customer = session.get(Customer, run.customer_id) if run is not None else None
-        name = (customer.name or customer.email) if customer is not None else None
+        name = name_of(session, int(run.customer_id)) if run is not None else None
         return stop_playbook_in(Doing(session, when, who), run_id, name or "the customer", note)
 
 

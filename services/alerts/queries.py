@@ -50,13 +50,14 @@ from services.alerts.records import (
     WORKING_STATUSES,
     AlertCounts,
 )
+from services.core.account_names import account_sql_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
 # What the SQL reads, in order (the list columns are built from these).
 _LIST_SQL = """
-SELECT a.id, a.customer_id, c.name, c.email, c.company, a.severity, {status}, a.rule_key,
+SELECT a.id, a.customer_id, {account}, {person}, a.severity, {status}, a.rule_key,
        a.reason, a.owner, s.segment, a.priority_cents, a.created_at, a.updated_at,
        a.snoozed_until, a.snooze_until_clear, c.do_not_contact,
        CASE WHEN a.customer_id IN (
@@ -160,6 +161,9 @@ def alert_columns(
             where.append("a.customer_id = ?")
             params.append(int(customer_id))
         text = _LIST_SQL.format(
+            # The account's name and its person (services/core/account_names.py).
+            account=account_sql_text(conn.dialect, "c"),
+            person=account_sql_text(conn.dialect, "c", what="person"),
             status=STATUS_SQL,
             where=("WHERE " + " AND ".join(where)) if where else "",
             ranks=_RANKS_SQL,
@@ -179,18 +183,19 @@ def _owner_filter(owner: str) -> tuple[str, list[Any]]:
 
 def _list_columns(rows: list[tuple[Any, ...]]) -> dict[str, np.ndarray]:
     (
-        ids, cust, name, email, company, severity, status, rule_key, reason, owner, segment,
+        ids, cust, account, person, severity, status, rule_key, reason, owner, segment,
         priority, created, updated, snoozed, until_clear, dnc, unsub, cleared, outcome,
         risk_now, holdout, churn_now,
-    ) = columns(rows, 23)  # fmt: skip
-    customer = np.where(is_none(name), email, name)
+    ) = columns(rows, 22)  # fmt: skip
+    # The person beside the account's name, when the account is not its person.
+    beside = np.where(person == account, np.array(None, dtype=object), person)
     rules, rule_code = _coded(rule_key)
     severities, severity_code = _coded(severity)
     out: dict[str, np.ndarray] = {
         "id": ints(ids),
         "customer_id": ints(cust),
-        "customer": customer.astype(object),
-        "company": company,
+        "customer": account.astype(object),
+        "person": beside.astype(object),
         "severity": _by_code(severities, severity_code, lambda s: s),
         "status": status,
         "rule": _by_code(rules, rule_code, lambda k: RULE_TITLES.get(k, k)),
@@ -264,6 +269,9 @@ EXPORT_COLUMNS = (
     "alert_id",
     "customer_id",
     "customer",
+    # Who stands for the account, when the account is not its person; then the company
+    # and the address on the customer's own row.
+    "person",
     "company",
     "email",
     "owner",
@@ -311,10 +319,10 @@ def alerts_export_frame(engine: Engine, *, now: dt.datetime | None = None) -> pd
         extra = fetch(
             conn,
             "SELECT a.id, c.external_id, c.email, a.resolved_at, a.drivers, a.holdout, "
-            "a.holdout_band, a.holdout_contacted_at FROM alerts a "
+            "a.holdout_band, a.holdout_contacted_at, c.company FROM alerts a "
             "JOIN customers c ON c.id = a.customer_id",
         )
-    ids, external, email, resolved, drivers, held, band, contacted = columns(extra, 8)
+    ids, external, email, resolved, drivers, held, band, contacted, company = columns(extra, 9)
     arm = np.where(bools(held), "holdout", "outreach").astype(object)
     group = np.where(is_none(band), np.full(len(arm), None, dtype=object), arm)
     more = pd.DataFrame(
@@ -322,6 +330,7 @@ def alerts_export_frame(engine: Engine, *, now: dt.datetime | None = None) -> pd
             "id": ints(ids),
             "external_id": external,
             "email": email,
+            "company": company,
             "resolved_at": _seconds(timestamps(resolved)),
             "drivers": ["; ".join(driver_texts(d)) or None for d in drivers.tolist()],
             "learn_group": group.astype(object),

@@ -94,8 +94,8 @@ CALL_OUTCOME_LABELS = {
 ALERT_COLUMNS = (
     "id",  # int64
     "customer_id",  # int64
-    "customer",  # object: the customer's name, else the email
-    "company",  # object (None)
+    "customer",  # object: the account's name (services/core/account_names.py)
+    "person",  # object: who stands for the account (None when the account is its person)
     "severity",  # object
     "status",  # object; a snooze whose date has passed reads "open"
     "rule",  # object: the rule's title
@@ -385,7 +385,7 @@ class AlertDetail:
 
     id: int
     customer_id: int
-    customer: str  # name, else email
+    customer: str  # the account's name (services/core/account_names.py)
     company: str | None
     email: str | None
     severity: str
@@ -448,6 +448,9 @@ class AlertDetail:
     version: int | None = None
     # Whom the card can be assigned to (services/alerts/assign.py), sorted.
     teammates: tuple[str, ...] = ()
+    # Who stands for the account ("" when none is still there): the person a ticket's
+    # requester is, never one who left (services/core/account_names.py).
+    person: str = ""
     # The SLA (services/alerts/sla.py): when the alert is due (UTC), whether nobody acted
     # on it in time and it is still open, and the action pane's words ("Due Fri, Nov 27",
     # "Overdue since Thu, Nov 26"; "" once acted on or closed).

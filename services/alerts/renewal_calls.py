@@ -18,6 +18,7 @@ from models.schema import Customer
 from services.alerts.config import default_actor
 from services.alerts.lifecycle import AlertActionError, Doing, moment, unit_of_work
 from services.alerts.records import Undoable
+from services.core.account_names import name_of
 from services.core.offline_origin import origin_in
 from services.renewals.calls import (
     RenewalCallError,
@@ -53,7 +54,7 @@ def record_renewal_call(
         _refuse_in_offline_copy(session)
         contract = upcoming_contract(session, customer_id, contract_id)
         row = record_call_in(session, contract, checkpoint_months, call, note, actor=who, now=when)
-        name = customer.name or customer.email or f"Customer {customer_id}"
+        name = name_of(session, customer_id)
         label = CALL_LABELS.get(call, call)
         details = {
             "contract_id": int(contract.id),

@@ -43,6 +43,7 @@ from models.schema.renewals import Contract
 from models.vocab import ACTIVE_ALERT_STATUSES, SEVERITIES
 from services.alerts.config import RULE_TITLES
 from services.alerts.work_records import WorkOverdue
+from services.core.account_names import account_name_sql
 from services.core.local_dates import workspace_zone
 from services.core.working_days import add_working_days as add_working_days
 from services.core.working_days import working_days_between as working_days_between
@@ -430,7 +431,7 @@ def overdue_alerts_in(
     if not owner and not everyone:
         return ()
     query = (
-        select(Alert.id, Alert.customer_id, Customer.name, Customer.email, Alert.rule_key,
+        select(Alert.id, Alert.customer_id, account_name_sql(), Alert.rule_key,
                Alert.severity, Alert.status, Alert.created_at)
         .join(Customer, Customer.id == Alert.customer_id)
         .where(Alert.status.in_(("open", "in_progress")), Alert.created_at < now)
@@ -438,13 +439,13 @@ def overdue_alerts_in(
     if not everyone:
         query = query.where(or_(Customer.owner == owner, Alert.owner == owner))
     rows = session.execute(query).all()
-    states = sla_states(session, [(r[0], r[7], r[5], r[6]) for r in rows], now)
+    states = sla_states(session, [(r[0], r[6], r[4], r[5]) for r in rows], now)
     rank = {s: k for k, s in enumerate(SEVERITIES)}
     out = [
-        WorkOverdue(int(aid), int(cid), name or email or f"Customer {cid}",
+        WorkOverdue(int(aid), int(cid), name,
                     RULE_TITLES.get(rule, rule), severity, states[int(aid)].due_at,
                     states[int(aid)].overdue_days, due_header(states[int(aid)]))
-        for aid, cid, name, email, rule, severity, _status, _created in rows
+        for aid, cid, name, rule, severity, _status, _created in rows
         if states[int(aid)].overdue
     ]  # fmt: skip
     out.sort(key=lambda o: (-o.overdue_days, rank.get(o.severity, 9), o.alert_id))

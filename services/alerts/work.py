@@ -57,6 +57,7 @@ from services.alerts.work_records import (
     WorkSnooze,
     WorkTask,
 )
+from services.core.account_names import account_name_sql, name_of
 from services.core.formatting import days_ago, format_date
 
 __all__ = ["complete_task_with_undo", "my_work", "reschedule_task", "reschedule_task_in"]
@@ -99,10 +100,6 @@ def my_work(
     )
 
 
-def _name(name: str | None, email: str | None, customer_id: int) -> str:
-    return name or email or f"Customer {customer_id}"
-
-
 def _owned(owner: str | None) -> list[Any]:
     """Conditions: the alert or its customer belongs to the owner name."""
     if not owner:
@@ -117,8 +114,7 @@ def _tasks(
         select(
             Action.id,
             Action.customer_id,
-            Customer.name,
-            Customer.email,
+            account_name_sql().label("account"),
             Customer.owner,
             Action.title,
             Action.due_date,
@@ -145,7 +141,7 @@ def _tasks(
             WorkTask(
                 id=int(row.id),
                 customer_id=int(row.customer_id),
-                customer=_name(row.name, row.email, row.customer_id),
+                customer=row.account,
                 title=row.title,
                 due_date=due,
                 due_in_days=(due - today).days,
@@ -173,8 +169,7 @@ def _alerts_of(user: str, owner: str | None, everyone: bool) -> Any:
     query = select(
         Alert.id,
         Alert.customer_id,
-        Customer.name,
-        Customer.email,
+        account_name_sql().label("account"),
         Alert.rule_key,
         Alert.reason,
         Alert.owner,
@@ -210,7 +205,7 @@ def _snoozed(
             WorkSnooze(
                 alert_id=int(row.id),
                 customer_id=int(row.customer_id),
-                customer=_name(row.name, row.email, row.customer_id),
+                customer=row.account,
                 alert=RULE_TITLES.get(row.rule_key, row.rule_key),
                 reason=row.reason,
                 owner=row.owner or row.customer_owner,
@@ -275,7 +270,7 @@ def _follow_ups(
             WorkFollowUp(
                 alert_id=int(row.id),
                 customer_id=int(row.customer_id),
-                customer=_name(row.name, row.email, row.customer_id),
+                customer=row.account,
                 alert=RULE_TITLES.get(row.rule_key, row.rule_key),
                 owner=row.owner or row.customer_owner,
                 last_contact_at=at,
@@ -322,10 +317,7 @@ def _last_contacts(session: Session, customers: set[int]) -> dict[int, tuple[dt.
 
 
 def _customer_name(session: Session, customer_id: int) -> str:
-    customer = session.get(Customer, customer_id)
-    if customer is None:
-        return f"customer {customer_id}"
-    return _name(customer.name, customer.email, customer_id)
+    return name_of(session, customer_id)
 
 
 def complete_task_with_undo(

@@ -84,7 +84,7 @@ BUILTIN: tuple[SavedQuestion, ...] = (
         "negative_tickets",
         "Negative tickets, last 30 days",
         "Show me all customer service tickets from the last 30 days with negative sentiment",
-        """SELECT t.ticket_id, t.customer_id, c.name AS customer, t.day, t.subject,
+        """SELECT t.ticket_id, t.customer_id, c.account AS customer, t.day, t.subject,
        t.ticket_type, t.status, t.sentiment, t.satisfaction
 FROM ask_tickets t JOIN ask_customers c ON c.customer_id = t.customer_id
 WHERE t.is_negative = 1 AND t.at >= :since_at AND t.day >= :since
@@ -121,7 +121,7 @@ ORDER BY satisfaction_pct DESC NULLS LAST, tickets DESC, 1""",
   WHERE t.at >= :since_at AND t.day >= :since
   GROUP BY t.customer_id
   HAVING count(*) >= :min_tickets)
-SELECT b.customer_id, c.name AS customer, c.owner, b.tickets, b.open_tickets,
+SELECT b.customer_id, c.account AS customer, c.owner, b.tickets, b.open_tickets,
        b.last_ticket_day
 FROM busy b JOIN ask_customers c ON c.customer_id = b.customer_id
 ORDER BY b.tickets DESC, b.last_ticket_day DESC, b.customer_id""",
@@ -152,7 +152,7 @@ lapsed AS MATERIALIZED (
   SELECT f.customer_id, f.last_review_day
   FROM fans f JOIN ask_customers c ON c.customer_id = f.customer_id
   WHERE c.last_order_at IS NULL OR c.last_order_at < :since_to_at)
-SELECT c.customer_id, c.name AS customer, c.owner, l.last_review_day, c.last_order_day,
+SELECT c.customer_id, c.account AS customer, c.owner, l.last_review_day, c.last_order_day,
        c.churn_risk
 FROM lapsed l JOIN ask_customers c ON c.customer_id = l.customer_id
 WHERE coalesce(c.last_order_day, '') < :since
@@ -221,7 +221,7 @@ ORDER BY conversion_pct DESC NULLS LAST, campaign_type""",
         "likely_open_deals",
         "Open deals likely to close",
         "List all open sales opportunities with probability > 70% and value > $200",
-        """SELECT p.opportunity_id, p.customer_id, c.name AS customer, p.name AS deal, p.stage,
+        """SELECT p.opportunity_id, p.customer_id, c.account AS customer, p.name AS deal, p.stage,
        p.amount, p.currency, p.probability, p.close_day, p.owner
 FROM ask_opportunities p JOIN ask_customers c ON c.customer_id = p.customer_id
 WHERE p.is_open = 1 AND p.probability > :min_probability AND p.amount_home > :min_value
@@ -256,12 +256,12 @@ ORDER BY p.amount_home DESC NULLS LAST, p.opportunity_id""",
         """WITH who AS (
   SELECT customer_id FROM ask_customers
   WHERE CAST(customer_id AS TEXT) = :customer OR external_id = :customer
-     OR lower(email) = lower(:customer)
+     OR lower(email) = lower(:customer) OR lower(account) = lower(:customer)
   ORDER BY CASE WHEN CAST(customer_id AS TEXT) = :customer THEN 0 ELSE 1 END
   LIMIT 1)
 SELECT * FROM (
   SELECT c.customer_id, 'Profile' AS part, c.signup_day AS day,
-         coalesce(c.name, '') || ' · ' || coalesce(c.tier, 'no tier') || ' · owner '
+         c.account || ' · ' || coalesce(c.tier, 'no tier') || ' · owner '
          || coalesce(c.owner, 'none') || ' · ' || coalesce(c.segment, 'not scored')
          || ' · churn risk ' || coalesce(CAST(round(100 * c.churn_risk) AS INTEGER) || '%',
          'not scored') AS detail,
@@ -292,7 +292,7 @@ ORDER BY CASE part WHEN 'Profile' THEN 0 WHEN 'FitMap' THEN 1 ELSE 2 END, day DE
         (
             Param(
                 "customer",
-                "Customer (id, external id or email)",
+                "Customer (id, external id, email or name)",
                 "customer",
                 "",
                 patterns=(
@@ -379,7 +379,7 @@ ORDER BY mentions DESC, issue""",
         "Gold customers not engaging with email",
         "Show me customers in the Gold loyalty tier who haven't engaged with any email "
         "campaigns in 60 days",
-        """SELECT c.customer_id, c.name AS customer, c.owner, c.tier,
+        """SELECT c.customer_id, c.account AS customer, c.owner, c.tier,
        (SELECT max(e.day) FROM ask_emails e
         WHERE e.customer_id = c.customer_id AND e.event IN ('open', 'click'))
            AS last_engaged_day,
@@ -460,7 +460,7 @@ ORDER BY at_risk DESC, owner""",
   SELECT customer_id FROM ask_customers
   WHERE paid_orders >= :min_orders AND last_order_at >= :quiet_from_at
     AND last_order_at < :quiet_to_at)
-SELECT c.customer_id, c.name AS customer, c.owner, c.last_order_day, c.paid_orders,
+SELECT c.customer_id, c.account AS customer, c.owner, c.last_order_day, c.paid_orders,
        c.churn_risk, c.revenue_at_risk_home
 FROM near JOIN ask_customers c ON c.customer_id = near.customer_id
 WHERE c.last_order_day >= :quiet_from AND c.last_order_day < :quiet_to
@@ -483,7 +483,7 @@ ORDER BY c.revenue_at_risk_home DESC NULLS LAST, c.customer_id""",
         "biggest_open_deals",
         "Biggest open deals",
         "What are the biggest open deals?",
-        """SELECT p.opportunity_id, p.customer_id, c.name AS customer, p.name AS deal, p.stage,
+        """SELECT p.opportunity_id, p.customer_id, c.account AS customer, p.name AS deal, p.stage,
        p.amount, p.currency, p.probability, p.close_day, p.owner
 FROM ask_opportunities p JOIN ask_customers c ON c.customer_id = p.customer_id
 WHERE p.is_open = 1
@@ -497,7 +497,7 @@ LIMIT :top""",
         "tickets_past_sla",
         "Unresolved tickets past SLA",
         "Which unresolved tickets are past their SLA?",
-        """SELECT t.ticket_id, t.customer_id, c.name AS customer, c.owner, t.day, t.subject,
+        """SELECT t.ticket_id, t.customer_id, c.account AS customer, c.owner, t.day, t.subject,
        t.status, t.channel
 FROM ask_tickets t JOIN ask_customers c ON c.customer_id = t.customer_id
 WHERE t.is_open = 1 AND t.day <= :due
@@ -519,7 +519,7 @@ ORDER BY t.day""",
         "open_alerts_by_priority",
         "Open alerts by what is at stake",
         "Which open alerts have the most at stake?",
-        """SELECT a.alert_id, a.customer_id, c.name AS customer, a.rule, a.severity, a.status,
+        """SELECT a.alert_id, a.customer_id, c.account AS customer, a.rule, a.severity, a.status,
        a.priority_home AS at_stake, a.owner, a.created_day
 FROM ask_alerts a JOIN ask_customers c ON c.customer_id = a.customer_id
 WHERE a.status IN ('open', 'in_progress')
@@ -533,7 +533,7 @@ LIMIT :top""",
         "tasks_due_this_week",
         "Tasks due this week",
         "What tasks are due this week?",
-        """SELECT t.task_id, t.customer_id, c.name AS customer, t.title, t.due_day,
+        """SELECT t.task_id, t.customer_id, c.account AS customer, t.title, t.due_day,
        t.created_by
 FROM ask_tasks t JOIN ask_customers c ON c.customer_id = t.customer_id
 WHERE t.kind = 'task' AND t.done = 0 AND t.due_day <= :week_end
@@ -546,7 +546,7 @@ ORDER BY t.due_day""",
         "top_clv",
         "Top customers by T-month value",
         "Who are our most valuable customers?",
-        """SELECT customer_id, name AS customer, owner, tier, segment, value_home,
+        """SELECT customer_id, account AS customer, owner, tier, segment, value_home,
        churn_risk, last_order_day
 FROM ask_customers
 WHERE value_home IS NOT NULL
@@ -571,7 +571,7 @@ LIMIT :top""",
        AND o.at >= :since_at AND o.day >= x.sent_day
   WHERE x.status IN ('sent', 'exported') AND x.sent_day >= :since
   GROUP BY x.outreach_id, x.customer_id, x.sent_day, x.subject)
-SELECT b.customer_id, c.name AS customer, c.owner, b.sent_day, b.subject, b.next_order_day,
+SELECT b.customer_id, c.account AS customer, c.owner, b.sent_day, b.subject, b.next_order_day,
        b.revenue_since
 FROM back b JOIN ask_customers c ON c.customer_id = b.customer_id
 ORDER BY b.next_order_day DESC, b.outreach_id""",

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from models.vocab import CONVERSATION_SOURCE, INTERACTION_KINDS, TWO_WAY_KINDS
 from services.ask.metrics import at_risk_sql
+from services.core.account_names import account_sql_text
 from services.core.local_dates import local_day_sql
 from services.core.money import MoneyContext, home_cents_sql
 from services.core.rollups import CLOSED_TICKET_STATUSES
@@ -101,7 +102,21 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
             _c("customer_id", "integer", "the customer's id in this workspace"),
             _c("external_id", "text", "the customer's id in the system it came from"),
             _c("source", "text", "where the customer came from (shopify, salesforce, demo...)"),
-            _c("name", "text", "full name", "surname"),
+            _c(
+                "account",
+                "text",
+                "the customer's name as the app shows it: the company when it has one, else "
+                "the person's name, else the email (search it for a company or a person)",
+                ("company", "surname", "email"),
+            ),  # fmt: skip
+            _c(
+                "person",
+                "text",
+                "who stands for the account: the customer's own person while still there, "
+                "else its first person still there (never one who left)",
+                "surname",
+            ),  # fmt: skip
+            _c("name", "text", "the full name on the customer's own record", "surname"),
             _c("email", "text", "email address", "email"),
             _c("company", "text", "company", "company"),
             _c("owner", "text", "the account manager who owns the customer", "owner"),
@@ -531,7 +546,9 @@ def view_sql(
     rolled = _ROLLED_UP if rollups_current else _live_totals(home)
     return {
         "ask_customers": f"""
-SELECT c.id AS customer_id, c.external_id, c.source, c.name, c.email, c.company, c.owner,
+SELECT c.id AS customer_id, c.external_id, c.source, {account_sql_text(dialect, "c")} AS account,
+       {account_sql_text(dialect, "c", what="person")} AS person, c.name, c.email, c.company,
+       c.owner,
        c.tier, c.region, {d.date_text("c.signup_date")} AS signup_day,
        CAST(c.do_not_contact AS INTEGER) AS do_not_contact,
        {d.json_as_text("c.attributes")} AS attributes,

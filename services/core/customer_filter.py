@@ -11,7 +11,8 @@ services/usecases/customers.py: "segment", "owner", "churn_risk", "health_score"
 "engagement_score", "stage"), whoever read them; a filter is stored as JSON
 (``filter_to_json`` / ``filter_from_json``). The search beside a filter is one
 definition too (``SEARCH_FIELDS``, ``search_terms``, ``search_haystack``,
-``words_match``): every word of the search, anywhere in the name, external id, email,
+``words_match``): every word of the search, anywhere in the account's name (its company,
+else its person: services/core/account_names.py), its person, external id, email,
 company or owner, without regard to case.
 """
 
@@ -35,8 +36,9 @@ RANGE_COLUMNS = {
     "engagement": "engagement_score",
 }
 _NONE = np.array(None, dtype=object)  # compares element-wise with an object array
-# The text fields a search looks in (the table's columns of these keys, and "external_id").
-SEARCH_FIELDS = ("name", "external_id", "email", "company", "owner")
+# The text fields a search looks in (the table's columns of these keys, and "external_id"):
+# "name" is the account's name, "person" who stands for it.
+SEARCH_FIELDS = ("name", "person", "external_id", "email", "company", "owner")
 # Bounds the memory of a search's haystack (4 bytes per character per row).
 SEARCH_ROW_CHARS = 160
 

@@ -52,8 +52,8 @@ class CustomerDetail:
     """Everything the detail pane shows about one customer (no live ORM objects)."""
 
     id: int
-    name: str
-    email: str | None
+    name: str  # the account's name (services/core/account_names.py)
+    email: str | None  # the account's own address (None when it left with its person)
     company: str | None
     phone: str | None
     owner: str | None
@@ -89,6 +89,9 @@ class CustomerDetail:
     # the pane's sentence for it; None when they did not.
     tracking_opted_out_at: dt.datetime | None = None
     tracking_words: str | None = None
+    # Who stands for the account, under its name: "Dana Cole (decision maker)"; "" when
+    # the account is its person (services/core/account_names.py, never someone who left).
+    person: str = ""
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from models.schema import (
     Interaction,
 )
 from models.vocab import APP_SOURCE
+from services.core.account_names import AccountName, account_names
 
 __all__ = ["Activity", "logged_records", "logged_activities", "with_keys"]
 
@@ -76,6 +77,9 @@ class Activity:
     # a meeting's length when the app knows it (a meeting scheduled from a card).
     due: dt.date | None = None
     minutes: int | None = None
+    # The account's name and its person (services/core/account_names.py): the file's
+    # "Customer" column names the account as every screen does.
+    account: AccountName | None = None
 
     @property
     def person_email(self) -> str | None:
@@ -207,6 +211,7 @@ def _activities_of_rows(conn: Connection, rows: Sequence[Sequence[Any]]) -> list
     customers = sorted({int(r[8]) for r in rows})
     ids = _crm_ids(conn, customers)
     people = _own_people(conn, customers)
+    accounts = account_names(Session(bind=conn), customers)
     out = []
     for r in rows:
         attributes = r[7] if isinstance(r[7], dict) else {}
@@ -232,6 +237,7 @@ def _activities_of_rows(conn: Connection, rows: Sequence[Sequence[Any]]) -> list
                 contact_salesforce=contact_sf or _salesforce_kind(salesforce, "003"),
                 contact_hubspot=person[3] if person[2] == "hubspot" else None,
                 due=_day(attributes.get("due")), minutes=_whole(attributes.get("minutes")),
+                account=accounts.get(customer_id),
             )
         )  # fmt: skip
     return out

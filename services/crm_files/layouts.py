@@ -34,6 +34,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from services.alerts.records import CALL_OUTCOME_LABELS
+from services.core.account_names import shared_account_name
 from services.crm_files.activities import Activity
 from services.outreach.prompt import withheld_mask
 
@@ -87,23 +88,29 @@ class _Privacy:
         self.allowed = set(sent_fields)
 
     def mask(self, activity: Activity) -> Callable[[str], str]:
-        name = activity.contact_name or activity.customer_name or ""
-        first, _, last = name.partition(" ")
-        person = {
-            "first_name": first or None,
-            "surname": last or None,
-            "email": activity.person_email,
-            "company": activity.customer_company,
-            "owner": activity.owner,
-        }
-        return withheld_mask([person], [], self.fields)
+        people = []
+        # Whom it was with, the customer's own person and the account's (who may differ).
+        names = [activity.contact_name, activity.customer_name]
+        if activity.account is not None:
+            names.append(activity.account.person)
+        for name in dict.fromkeys(n for n in names if n):
+            first, _, last = name.partition(" ")
+            people.append({"first_name": first or None, "surname": last or None})
+        people.append(
+            {
+                "email": activity.person_email,
+                "company": activity.customer_company,
+                "owner": activity.owner,
+            }
+        )
+        return withheld_mask(people, [], self.fields)
 
     def name(self, activity: Activity) -> str:
-        if {"first_name", "surname"} <= self.allowed and activity.customer_name:
-            return activity.customer_name
-        if "company" in self.allowed and activity.customer_company:
-            return activity.customer_company
-        return ""
+        """The account as the file's Customer column names it: its company, else its
+        person's whole name, by what the privacy setting lets out ("" when nothing)."""
+        if activity.account is None:
+            return ""
+        return shared_account_name(activity.account, self.allowed, whole_names=True, fallback="")
 
     def email(self, value: str | None) -> str:
         return (value or "") if "email" in self.allowed else ""

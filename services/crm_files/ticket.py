@@ -80,11 +80,13 @@ def ticket_from_alert(engine: Engine, alert_id: int) -> TicketDraft:
     lines.append(f"Customer: #{alert.customer_id} in Account Radar")
     if alert.owner:
         lines.append(f"Account manager: {alert.owner}")
-    who = alert.customer if not alert.company else f"{alert.customer} ({alert.company})"
+    # The account (services/core/account_names.py) and, as the requester, its person.
+    person = alert.person or alert.customer
+    who = alert.customer if person == alert.customer else f"{alert.customer} ({person})"
     allowed, mask = _privacy(engine, alert)
     return TicketDraft(
         alert_id=alert.id,
-        requester_name=mask(alert.customer),
+        requester_name=mask(person),
         requester_email=alert.email if "email" in allowed else None,
         subject=mask(f"{alert.rule}: {who}"),
         description=mask("\n".join(lines)),
@@ -98,20 +100,15 @@ def _privacy(engine: Engine, alert: Any) -> tuple[set[str], Callable[[str], str]
     alert's customer (services/outreach/prompt.py withheld_mask, the CRM files' too)."""
     from sqlalchemy.orm import Session
 
+    from services.core.account_names import account_names, mask_values
     from services.outreach.prompt import withheld_mask
     from services.settings.views import OutreachSettings
 
     with Session(engine) as session:
         fields = list(OutreachSettings.read(session).sent_fields)
-    first, _, last = (alert.customer or "").partition(" ")
-    person = {
-        "first_name": first or None,
-        "surname": last or None,
-        "email": alert.email,
-        "company": alert.company,
-        "owner": alert.owner,
-    }
-    return set(fields), withheld_mask([person], [], fields)
+        accounts = account_names(session, [alert.customer_id])
+        people = mask_values(session, accounts, {alert.customer_id: alert.owner})
+    return set(fields), withheld_mask(people, [], fields)
 
 
 def helpdesk_address(engine: Engine) -> str:

@@ -304,13 +304,11 @@ def distribution(estimates: Sequence[UpliftEstimate]) -> tuple[UpliftBar, ...]:
 
 
 def customer_names(engine: Engine, customer_ids: Sequence[int]) -> dict[int, str]:
-    """The names of some customers, by id (for the command line's table)."""
-    wanted = sorted(set(customer_ids))
-    names: dict[int, str] = {}
-    with reading(engine) as conn:
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            rows = fetch(conn, f"SELECT id, name FROM customers WHERE id IN ({marks})", chunk)
-            names.update({int(i): str(n or "") for i, n in rows})
-    return names
+    """The names of some accounts, by id (for the command line's table), as every screen
+    names them (services/core/account_names.py)."""
+    from sqlalchemy.orm import Session
+
+    from services.core.account_names import name_map
+
+    with reading(engine) as conn, Session(bind=conn) as session:
+        return name_map(session, customer_ids)

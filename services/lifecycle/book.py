@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from models.schema import Contract, Customer, Order, ScoreSnapshot, ScoringRun
 from models.vocab import LIFECYCLE_STAGES
 from services.alerts.at_risk import at_risk_threshold
+from services.core.account_names import name_map
 from services.core.local_dates import workspace_zone
 from services.lifecycle.records import ScoredFacts, StageBook, StageGroup
 from services.lifecycle.stages import FIELD_KEYS, Staged, StageFacts, StageRules, stage_of
@@ -178,6 +179,8 @@ def stage_book(
         ).all()
         followed_until = on + dt.timedelta(days=horizon)
         nexts = _next_orders(session, end, only) if followed_until <= today else {}
+        # The accounts' names, as every screen names them (services/core/account_names.py).
+        named = name_map(session, None if only is None else [int(r[0]) for r in customers])
     staged: list[Staged] = []
     names: dict[int, str] = {}
     for cid, name, signup, attributes, updated in customers:
@@ -189,7 +192,7 @@ def stage_book(
         signed = signup if signup is not None and signup <= on else None
         if first is None and start is None and signed is None and stage_column is None:
             continue  # not yet a customer on the date
-        names[cid] = str(name or "")
+        names[cid] = named.get(cid, str(name or ""))
         facts = StageFacts(
             customer_id=cid,
             first_order=first,

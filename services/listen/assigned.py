@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.schema import AuditEvent, Customer
+from services.core.account_names import account_name_sql
 from services.core.profile import actor_person
 from services.listen.records import DigestLine
 
@@ -39,15 +40,15 @@ def assigned_line(session: Session, to: str, start: dt.datetime, now: dt.datetim
     }
     customers = (
         session.execute(
-            select(Customer.id, Customer.name, Customer.email, Customer.owner)
+            select(Customer.id, account_name_sql().label("name"), Customer.owner)
             .where(Customer.id.in_(ids))
-            .order_by(Customer.name)
+            .order_by(account_name_sql())
         ).all()
         if ids
         else []
     )
     mine = [c for c in customers if (c.owner or "").casefold() == wanted]
-    names = [c.name or c.email or f"Customer {c.id}" for c in mine]
+    names = [str(c.name) for c in mine]
     if not names:
         return DigestLine("assigned_to_you", "Nothing new assigned to you", 0)
     text = "Assigned to you: " + ", ".join(names[:NAMES])

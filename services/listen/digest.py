@@ -301,14 +301,17 @@ def _re_engaged(
 
 
 def customer_names(engine: Engine, ids: frozenset[int], limit: int = 5) -> list[str]:
-    """A few of the customers' names, for the email."""
+    """A few of the customers' names, for the email (services/core/account_names.py)."""
     if not ids:
         return []
+    from services.core.account_names import account_name_sql
+
+    named = account_name_sql()
     with translate_db_errors(), Session(engine) as session:
         rows = session.execute(
-            select(Customer.name, Customer.email)
+            select(named)
             .where(Customer.id.in_(sorted(ids)[:500]))
-            .order_by(func.lower(Customer.name))
+            .order_by(func.lower(named))
             .limit(limit)
         ).all()
-    return [str(name or email or "") for name, email in rows]
+    return [str(name) for (name,) in rows]

@@ -8,16 +8,19 @@ webhook set up today does not flood its channel with last month's alerts.
 
 The privacy setting (``outreach.sent_fields``, Settings ▸ Email drafting) holds here as
 for a language model (services/outreach/prompt.py, ``withheld_mask``): a customer is
-named only by the fields it lets leave the computer (else "Customer 123"), and any
-withheld value (a surname, the company, an address, a phone number, the owner) met in
-the alert's reason or a digest line is replaced by "[... withheld]". With "drivers"
-withheld, the reasons are not posted at all.
+named as every screen names the account (services/core/account_names.py: its company,
+then its person) but only by the fields it lets leave the computer (else "Customer
+123"), and any withheld value (a surname, the company, an address, a phone number, the
+owner; of the account and of every one of its people, those who left too) met in the
+alert's reason or a digest line is replaced by "[... withheld]". With "drivers" withheld,
+the reasons are not posted at all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -28,6 +31,12 @@ from models.vocab import ACTIVE_ALERT_STATUSES
 from services.alerts.config import RULE_QUEUES, RULE_TITLES
 from services.alerts.records import STAKE_NAMES
 from services.alerts.sla import due_header, overdue_alerts_in, sla_states
+from services.core.account_names import (
+    AccountName,
+    account_names,
+    mask_values,
+    shared_account_name,
+)
 from services.core.money import format_money, load_money_context
 from services.listen.records import Digest
 from services.notify.records import AlertItem, PostContent
@@ -38,40 +47,24 @@ NEW_WITHIN = dt.timedelta(days=2)
 REASONS_WITHHELD = "(reasons withheld by the privacy setting)"
 
 
-def _people_values(customer: Customer) -> dict[str, str | None]:
-    attributes = customer.attributes or {}
-    first = str(attributes.get("first_name") or "").strip()
-    last = str(attributes.get("last_name") or "").strip()
-    if not first:
-        parts = (customer.name or "").split()
-        first, last = (parts[0], " ".join(parts[1:])) if parts else ("", "")
-    return {
-        "first_name": first,
-        "surname": last,
-        "email": customer.email,
-        "company": customer.company,
-        "owner": customer.owner,
-    }
+def customer_label(account: AccountName, allowed: Sequence[str]) -> str:
+    """The account as a post names it, by the fields the privacy setting allows: "Acme Ltd
+    (Jane)", its company and the allowed part of its person's name (never one who left)."""
+    name = shared_account_name(account, allowed)
+    if not account.person_line or name != account.company:
+        return name
+    person = shared_account_name(replace(account, company=None, email=None), allowed, fallback="")
+    return f"{name} ({person})" if person else name
 
 
-def customer_label(customer: Customer, allowed: Sequence[str]) -> str:
-    """The customer as a post names them: only the fields the privacy setting allows."""
-    values = _people_values(customer)
-    name = " ".join(str(values[f]) for f in ("first_name", "surname") if f in allowed and values[f])
-    company = customer.company if "company" in allowed and customer.company else ""
-    if name and company:
-        return f"{name} ({company})"
-    if name or company:
-        return name or company or ""
-    if "email" in allowed and customer.email:
-        return customer.email
-    return f"Customer {customer.id}"
-
-
-def _mask_for(customers: Iterable[Customer], allowed: list[str]) -> Callable[[str], str]:
+def _mask_for(
+    session: Session, customers: Iterable[Customer], allowed: list[str]
+) -> Callable[[str], str]:
     rows = list(customers)
+    accounts = account_names(session, [int(c.id) for c in rows])
+    owners = {int(c.id): c.owner for c in rows}
     people = withheld_mask(
-        [_people_values(c) for c in rows], [c.phone or "" for c in rows], allowed
+        mask_values(session, accounts, owners), [c.phone or "" for c in rows], allowed
     )
     # Any address or phone number first, whole: the person's own pattern takes a phone's
     # last seven digits, which would leave "+1 555" of "+1 555 010 0123" behind.
@@ -131,19 +124,20 @@ def _items(
     allowed = allowed_fields(session)
     home = load_money_context(session).home
     stakes = stake_figures(session, rows.values())
+    names = account_names(session, [int(c.id) for _, c in rows.values()])
     out = []
     for aid, kind in wanted:
         if aid not in rows:
             continue
         alert, customer = rows[aid]
-        mask = _mask_for([customer], allowed)
+        mask = _mask_for(session, [customer], allowed)
         reason = mask(alert.reason or "") if "drivers" in allowed else REASONS_WITHHELD
         stake, worth = stakes[aid]
         out.append(
             AlertItem(
                 alert_id=aid,
                 kind=kind,
-                customer=customer_label(customer, allowed),
+                customer=customer_label(names[int(customer.id)], allowed),
                 severity=alert.severity,
                 title=RULE_TITLES.get(alert.rule_key, alert.rule_key.replace("_", " ")),
                 reason=reason,
@@ -203,7 +197,7 @@ def digest_content(engine: Engine, digest: Digest, workspace: str = "") -> PostC
     with translate_db_errors(), Session(engine) as session:
         allowed = allowed_fields(session)
         customers = session.execute(select(Customer).where(Customer.id.in_(ids))).scalars()
-        mask = _mask_for(customers, allowed)
+        mask = _mask_for(session, customers, allowed)
     where = f" in {workspace}" if workspace else ""
     title = f"Since {digest.since:%a %d %b}{where}"
     texts = tuple(mask(line.text) for line in lines) or ("Nothing new.",)

@@ -37,6 +37,7 @@ from models.schema import BatchDraft, Customer, Interaction
 from services.alerts.config import default_actor
 from services.alerts.lifecycle import AlertActionError, moment, unit_of_work
 from services.alerts.records import SentAs
+from services.core.account_names import name_of
 from services.core.output_files import unused_path
 from services.mail.delivery import SmtpSettings, send_email, smtp_settings
 from services.mail.message import build_email, save_eml
@@ -101,7 +102,7 @@ def _blocked(session: Session, customer_id: int) -> str | None:
     customer = session.get(Customer, customer_id)
     if customer is None:
         return "The customer no longer exists."
-    name = customer.name or customer.email or f"Customer {customer_id}"
+    name = name_of(session, customer_id)  # the account's (services/core/account_names.py)
     if customer.do_not_contact:
         return f"{name} asked not to be contacted."
     unsubscribed = session.scalar(

@@ -47,6 +47,7 @@ from services.alerts.next_step import RULE_GOALS as RULE_GOALS
 from services.alerts.next_step import alert_outreach, workspace_categories
 from services.alerts.next_step import goal_for_rule as goal_for_rule
 from services.alerts.records import ACTIVE_STATUSES
+from services.core.account_names import AccountName, account_names
 from services.core.incentive import incentive_cap_cents
 from services.core.local_dates import local_time
 from services.core.money import format_money, load_money_context
@@ -443,7 +444,7 @@ def top_alert_id(session: Session, customer_id: int) -> int | None:
 def find_customers(session: Session, text: str, *, limit: int = 6) -> list[tuple[int, str]]:
     """Customers matching ``text``: exact external id, email (theirs or one of their
     people's), name or company (any case) first; else names or companies containing it.
-    Returns (id, "name (company) <email> [external id]") pairs."""
+    Returns (id, "account (person) <email> [external id]") pairs."""
     wanted = text.strip().lower()
     if not wanted:
         return []
@@ -479,13 +480,15 @@ def find_customers(session: Session, text: str, *, limit: int = 6) -> list[tuple
             .limit(limit)
         )
         found = list(session.scalars(partial))
-    return [(int(c.id), _label(c)) for c in found]
+    names = account_names(session, [int(c.id) for c in found])
+    return [(int(c.id), _label(c, names.get(int(c.id)))) for c in found]
 
 
-def _label(customer: Customer) -> str:
-    parts = [customer.name or "(no name)"]
-    if customer.company and customer.company != customer.name:
-        parts.append(f"({customer.company})")
+def _label(customer: Customer, account: AccountName | None) -> str:
+    """ "Willow Creek Clinic (Dana Cole) <dana@…> [0011]": the account's name, its person."""
+    parts = [account.name if account is not None else customer.name or "(no name)"]
+    if account is not None and account.person_line:
+        parts.append(f"({account.person})")
     if customer.email:
         parts.append(f"<{customer.email}>")
     if customer.external_id:

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from models.schema import Customer
 from services.alerts.config import default_actor
 from services.alerts.contact import task_in
 from services.alerts.lifecycle import AlertActionError, Doing, load_alert, moment, unit_of_work
 from services.alerts.records import Undoable
+from services.core.account_names import name_of
 from services.core.formatting import format_date_time
 from services.core.working_days import add_working_days
 
@@ -72,9 +72,7 @@ def log_meeting(
     with unit_of_work(engine) as session:
         doing = Doing(session, when, who)
         alert = load_alert(session, int(alert_ids[0]))
-        customer = session.get(Customer, alert.customer_id)
-        name = (customer.name or customer.email) if customer is not None else None
-        name = name or f"customer {alert.customer_id}"
+        name = name_of(session, int(alert.customer_id))  # services/core/account_names.py
         meeting = task_in(
             doing, alert, f"Meeting at {local:%H:%M} ({minutes} min): {title}", local.date()
         )

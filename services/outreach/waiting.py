@@ -24,6 +24,7 @@ from models.schema import Alert, BatchDraft, Customer, DraftBatch, Order, ScoreS
 from services.alerts.config import RULE_TITLES
 from services.alerts.lifecycle import moment, unit_of_work
 from services.alerts.records import SEVERITY_RANK, WORKING_STATUSES
+from services.core.account_names import account_name_sql
 from services.core.local_dates import local_date
 from services.outreach.batch_records import (
     OPEN_STATES,
@@ -74,7 +75,7 @@ def waiting_draft(session: Session, customer_id: int) -> WaitingDraft | None:
     """The customer's draft waiting in the review queue (the newest batch's), or None."""
     found = session.execute(
         _waiting_rows()
-        .add_columns(Customer.name, Customer.email)
+        .add_columns(account_name_sql())
         .join(Customer, Customer.id == BatchDraft.customer_id)
         .where(BatchDraft.customer_id == customer_id)
         .order_by(DraftBatch.created_at.desc(), BatchDraft.id.desc())
@@ -82,13 +83,13 @@ def waiting_draft(session: Session, customer_id: int) -> WaitingDraft | None:
     ).first()
     if found is None:
         return None
-    row, name, email = found
+    row, name = found
     subject, body = row.subject or "", row.body or ""
     return WaitingDraft(
         row_id=int(row.id),
         batch_id=int(row.batch_id),
         customer_id=int(row.customer_id),
-        customer=name or email or f"Customer {row.customer_id}",
+        customer=str(name),
         alert_id=row.alert_id,
         subject=subject,
         body=body,

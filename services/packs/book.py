@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session
 from models.errors import UserFacingError
 from services.alerts.records import REVENUE_AT_RISK_WORDS
 from services.alerts.risk_bands import AT_RISK_WORDS
+from services.core.account_names import account_columns, account_names, mask_values
 from services.core.formatting import format_percent, plural
 from services.core.money import format_money
 from services.packs.customer import Cancelled, Progress, _check, period_start
-from services.packs.privacy import masked, person_values, read_privacy
+from services.packs.privacy import masked, read_privacy
 from services.packs.records import (
     BOOK,
     CHURN_RISK,
@@ -102,8 +103,9 @@ def book_pack(  # noqa: PLR0913
     # The only customers a book's pack names are its top accounts at risk: the mask needs
     # theirs alone (a mask of every name of a large book would take minutes to apply).
     shown = _top(rows, chosen, figures.at_risk_threshold)
-    people = [person_values(str(rows["name"][i] or "")) for i in shown]
     with Session(engine) as session:
+        accounts = account_names(session, [int(rows["customer_id"][i]) for i in shown])
+        people = mask_values(session, accounts, {})
         privacy = read_privacy(session, people, [str(rows["phone"][i]) for i in shown])
     name = str(rows[by][chosen][0]) if by is not None else ""
     title = "The book" if by is None else f"{'Segment' if by == 'segment' else 'Tier'} {name}"
@@ -132,14 +134,20 @@ def _rows(engine: Engine) -> dict[str, Any]:
         scores = latest_scores_columns(session)
         assert scores is not None
         found = session.execute(
-            select(Customer.id, Customer.name, Customer.email, Customer.tier, Customer.phone)
-        ).all()
+            select(Customer.id, Customer.name, Customer.email, Customer.tier, Customer.phone,
+                   Customer.company).order_by(Customer.id)
+        ).all()  # fmt: skip
         currency = load_money_context(session).home
-    info = {int(r[0]): r for r in found}
+        # Named as every screen names the account (services/core/account_names.py).
+        every = np.array([int(r[0]) for r in found], dtype=np.int64)
+        named, _ = account_columns(
+            session, every, *(np.array([r[k] for r in found], dtype=object) for k in (5, 1, 2))
+        )
+    info = {int(r[0]): (*r, named[k]) for k, r in enumerate(found)}
     ids = scores["customer_id"]
     rows: dict[str, Any] = dict(scores)
-    rows["name"] = np.array([(info[int(i)][1] or info[int(i)][2] or f"Customer {int(i)}")
-                             if int(i) in info else "" for i in ids], dtype=object)  # fmt: skip
+    rows["name"] = np.array([info[int(i)][6] if int(i) in info else "" for i in ids],
+                            dtype=object)  # fmt: skip
     rows["tier"] = np.array([info[int(i)][3] if int(i) in info else None for i in ids], object)
     rows["phone"] = np.array([str(info[int(i)][4] or "") if int(i) in info else "" for i in ids],
                              dtype=object)  # fmt: skip

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from services.core.formatting import format_date, format_percent, plural
 from services.core.money import format_money
 from services.core.records import CustomerDetail, CustomerScores, ScoreHistoryPoint
-from services.packs.privacy import Privacy, masked, person_values, read_privacy
+from services.packs.privacy import Privacy, masked, read_privacy
 from services.packs.records import (
     CUSTOMER,
     ORDERS,
@@ -121,9 +121,10 @@ def customer_pack(  # noqa: PLR0913
 
 
 def customer_pack_title(engine: Engine, customer_id: int) -> str:
-    """The account's name as its pack's title shows it: through the same privacy mask as
-    the whole pack, so a file named after it withholds what the pack withholds
-    ("Maria [surname withheld]"). CustomerNotFound when it is not in the workspace."""
+    """The account's name as its pack's title shows it (services/core/account_names.py):
+    through the same privacy mask as the whole pack, so a file named after it withholds
+    what the pack withholds ("Maria [surname withheld]", "[company withheld]").
+    CustomerNotFound when it is not in the workspace."""
     from services.usecases.customer_detail import load_customer_detail
 
     detail = load_customer_detail(engine, customer_id)
@@ -132,17 +133,16 @@ def customer_pack_title(engine: Engine, customer_id: int) -> str:
 
 
 def _title(detail: CustomerDetail) -> str:
-    return detail.name or detail.email or f"Customer {detail.id}"
+    return detail.name  # the account's name, as the customer detail reads it
 
 
 def _privacy(session: Session, detail: CustomerDetail) -> Privacy:
-    """The privacy setting with the mask of this account's own values (its pack's)."""
-    from models.schema import Customer
+    """The privacy setting with the mask of this account's own values (its pack's): its
+    company, its person and every one of its people (those who left too)."""
+    from services.core.account_names import account_names, mask_values
 
-    customer = session.get(Customer, detail.id)
-    attributes = dict(customer.attributes or {}) if customer is not None else {}
-    people = [person_values(detail.name, detail.email, detail.company, detail.owner,
-                            attributes)]  # fmt: skip
+    accounts = account_names(session, [detail.id])
+    people = mask_values(session, accounts, {detail.id: detail.owner})
     return read_privacy(session, people, [detail.phone or ""])
 
 

@@ -32,29 +32,12 @@ def read_privacy(
     phones: Iterable[str] = (),
 ) -> Privacy:
     """The privacy setting, with a mask for these people's values (first_name, surname,
-    email, company, owner) and phone numbers."""
+    email, company, owner: services/core/account_names.py ``mask_values``) and phone
+    numbers."""
     from services.outreach.prompt import allowed_fields, withheld_mask
 
     allowed = allowed_fields(session)
     return Privacy(frozenset(allowed), withheld_mask(list(people), list(phones), allowed))
-
-
-def person_values(
-    name: str | None,
-    email: str | None = None,
-    company: str | None = None,
-    owner: str | None = None,
-    attributes: Mapping[str, object] | None = None,
-) -> dict[str, str | None]:
-    """A customer's values for the mask, the name split as the composer splits it."""
-    attributes = attributes or {}
-    first = str(attributes.get("first_name") or "").strip()
-    last = str(attributes.get("last_name") or "").strip()
-    if not first:
-        parts = (name or "").split()
-        first, last = (parts[0], " ".join(parts[1:])) if parts else ("", "")
-    return {"first_name": first, "surname": last, "email": email, "company": company,
-            "owner": owner}  # fmt: skip
 
 
 def masked(pack: Pack, mask: Callable[[str], str]) -> Pack:

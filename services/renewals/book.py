@@ -42,6 +42,7 @@ from models.schema import (
 )
 from models.schema.renewals import Contract
 from models.vocab import OUTREACH_STATUSES
+from services.core.account_names import account_name_sql
 from services.core.money import load_money_context
 from services.renewals.vocab import CHURNED, OPEN, PERIOD_MONTHS, RENEWED
 
@@ -145,7 +146,8 @@ def _contracts(session: Session, book: Book) -> None:
     book.home = money.home
     k = Contract
     rows = session.execute(
-        select(k.id, k.customer_id, Customer.name, k.owner, Customer.owner, k.start_date,
+        select(k.id, k.customer_id, account_name_sql().label("name"), k.owner, Customer.owner,
+               k.start_date,
                k.end_date, k.amount_cents, k.currency, k.period, k.auto_renew, k.notice_days,
                k.seats, k.outcome, k.renewed_amount_cents, k.decided_on, k.renewal_of_id)
         .join(Customer, Customer.id == k.customer_id)
@@ -161,7 +163,7 @@ def _contracts(session: Session, book: Book) -> None:
             and (r.decided_on is None or r.decided_on <= book.as_of)
         )
         book.contracts.append(ContractFacts(
-            int(r.id), int(r.customer_id), r.name or f"Customer {r.customer_id}",
+            int(r.id), int(r.customer_id), str(r.name),
             r[3] or r[4], r.start_date, r.end_date, _annual(r.amount_cents, r.period, rate),
             bool(r.auto_renew), int(r.notice_days or 0), r.seats,
             seats.get(int(r.renewal_of_id)) if r.renewal_of_id else None,

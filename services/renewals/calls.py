@@ -35,6 +35,7 @@ from models.db import translate_db_errors
 from models.errors import UserFacingError
 from models.schema import Customer, ScoringRun
 from models.schema.renewals import Contract, RenewalCall, RenewalForecast
+from services.core.account_names import account_name_sql
 from services.core.formatting import format_percent
 from services.renewals.card_records import CallRecord, Forecast
 from services.renewals.vocab import CALL_CHANCE, CALLS, OPEN, disagrees
@@ -238,8 +239,7 @@ def open_contracts(session: Session, owner: str | None = None) -> list[OpenContr
         select(
             Contract.id,
             Customer.id,
-            Customer.name,
-            Customer.email,
+            account_name_sql(),
             whose,
             Contract.name,
             Contract.external_id,
@@ -255,12 +255,12 @@ def open_contracts(session: Session, owner: str | None = None) -> list[OpenContr
         OpenContract(
             id=int(cid),
             customer_id=int(customer),
-            customer=name or email or f"Customer {customer}",
+            customer=name,
             owner=who or "",
             contract=label or external or f"contract {cid}",
             end_date=end,
         )
-        for cid, customer, name, email, who, label, external, end in session.execute(query)
+        for cid, customer, name, who, label, external, end in session.execute(query)
     ]
 
 

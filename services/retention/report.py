@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 import services.settings  # noqa: F401  (declares the money settings the policy reads)
 from models.schema import Customer, Order, ScoreSnapshot, ScoringRun, Subscription
 from models.vocab import SEGMENTS
+from services.core.account_names import name_map
 from services.core.local_dates import local_date
 from services.core.money import MoneyContext, load_money_context
 from services.retention.history import (
@@ -195,8 +196,8 @@ def _read_book(engine: Engine, basis: str, start: dt.date, months: int) -> _Book
             _read_subscriptions(session, book)
             book.has_orders = session.scalar(select(func.count(Order.id))) != 0
         _read_segments(session, book, start)
-        for cid, name, owner in session.execute(select(Customer.id, Customer.name, Customer.owner)):
-            book.names[int(cid)] = name or f"Customer {cid}"
+        book.names.update(name_map(session))  # the accounts' names (core/account_names.py)
+        for cid, owner in session.execute(select(Customer.id, Customer.owner)):
             book.owners[int(cid)] = owner or NO_OWNER
     return book
 

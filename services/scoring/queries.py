@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from models.db import translate_db_errors
 from models.schema import AuditEvent, Customer, ScoreSnapshot, ScoringRun
 from models.score_indexes import TABLE_SCORES
+from services.core.account_names import name_map
 from services.core.records import (
     CalibrationBin,
     CustomerScores,
@@ -525,6 +526,7 @@ def scores_frame(session: Session, run_id: int | None = None) -> pd.DataFrame:
             .order_by(Customer.id)
         ).all()
         months = value_months(session, run_id)
+        named = name_map(session)  # the accounts' names (services/core/account_names.py)
     frame = pd.DataFrame(
         rows,
         columns=[
@@ -547,6 +549,7 @@ def scores_frame(session: Session, run_id: int | None = None) -> pd.DataFrame:
             *_INTERVAL_COLUMNS,
         ],
     )
+    frame["name"] = [named.get(int(i), n) for i, n in zip(frame["id"], frame["name"], strict=True)]
     # The source's external id, else the email, else our own id (never blank).
     key = frame["external_id"].where(frame["external_id"].notna(), frame["email"])
     frame["customer_id"] = key.where(key.notna(), frame["id"].astype(str))

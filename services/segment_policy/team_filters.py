@@ -29,6 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from models.errors import UserFacingError
 from models.schema import AuditEvent
 from models.vocab import GUEST_EXTERNAL_ID
+from services.core.account_names import account_columns
 from services.core.customer_filter import (
     SEARCH_FIELDS,
     CustomerFilter,
@@ -228,7 +229,8 @@ def _read_columns(
     snapshots in another (two plain scans; a join took half as long again), placed on
     the customers by id. Numbers from the database and constants are written out."""
     run = session.execute(text(_LATEST_RUN)).scalar()
-    texts = [f for f in SEARCH_FIELDS if f != "owner"] if search else []
+    # The account's name and person are worked out from the row's own (below).
+    texts = [f for f in SEARCH_FIELDS if f not in ("owner", "person")] if search else []
     only = "" if ids is None else ", ".join(str(int(i)) for i in ids) or "NULL"
     people = _grid(
         _fetch(
@@ -243,6 +245,10 @@ def _read_columns(
     columns: dict[str, np.ndarray] = {"owner": people[:, 1]}
     for i, field in enumerate(texts, start=3):
         columns[field] = people[:, i]
+    if search:  # named as the table names them (services/core/account_names.py)
+        columns["name"], columns["person"] = account_columns(
+            session, customer_ids, columns["company"], columns["name"], columns["email"]
+        )
     if run is not None:  # never scored: the score columns are missing, as in the table
         snaps = _grid(
             _fetch(

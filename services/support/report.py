@@ -27,6 +27,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from models.schema import Customer, Interaction
+from services.core.account_names import name_map
 from services.core.local_dates import workspace_zone
 from services.core.rollups import CLOSED_TICKET_STATUSES
 from services.settings.views import DateSettings
@@ -168,16 +169,16 @@ def _read(engine: Engine, first: dt.date) -> tuple[list[Ticket], dict[int, str],
     with Session(engine) as session:
         rows = session.execute(
             select(i.id, i.customer_id, i.external_id, i.subject, i.occurred_at,
-                   i.utc_offset_minutes, i.status, i.channel, i.satisfaction, i.attributes,
-                   Customer.name)
+                   i.utc_offset_minutes, i.status, i.channel, i.satisfaction, i.attributes)
             .join(Customer, Customer.id == i.customer_id)
             .where(i.kind == "ticket", i.occurred_at >= early)
         ).all()  # fmt: skip
         span = session.execute(
             select(func.min(i.occurred_at), func.max(i.occurred_at)).where(i.kind == "ticket")
         ).one()
+        # The accounts' names (services/core/account_names.py).
+        names = name_map(session, {int(row[1]) for row in rows})
     tickets = [_ticket(row[:10]) for row in rows]
-    names = {int(row[1]): str(row[10] or f"Customer {row[1]}") for row in rows}
     return tickets, names, span
 
 

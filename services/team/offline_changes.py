@@ -123,10 +123,12 @@ def _stamp(value: dt.datetime) -> str:
 
 
 def _names(conn: Connection) -> dict[int, str]:
-    rows = conn.exec_driver_sql("SELECT id, name, company, email FROM customers").all()
-    return {
-        int(i): str(name or company or email or f"customer {i}") for i, name, company, email in rows
-    }
+    """The accounts' names, as every screen names them (services/core/account_names.py)."""
+    from sqlalchemy.orm import Session
+
+    from services.core.account_names import name_map
+
+    return name_map(Session(bind=conn))
 
 
 def _latest_event(

@@ -132,10 +132,11 @@ class ConversationError(UserFacingError):
 # --- reading what is kept ----------------------------------------------------------------------
 
 
-def _customer_name(customer: Customer | None, customer_id: int) -> str:
-    if customer is None:
-        return f"Customer {customer_id}"
-    return customer.company or customer.name or customer.email or f"Customer {customer_id}"
+def _customer_name(session: Session, customer_id: int) -> str:
+    """The account's name, as every screen names it (services/core/account_names.py)."""
+    from services.core.account_names import name_of
+
+    return name_of(session, customer_id)
 
 
 def _row(session: Session, interaction_id: int) -> dict[str, Any]:
@@ -157,29 +158,63 @@ def _marker(interaction_id: int) -> str:
     return f"(conversation {interaction_id})"
 
 
-def _task_title(promise: PromiseShown) -> str:
-    who = promise.who or "Someone"
-    title = f"{who} promised: {' '.join(promise.what.split())}"
+def _promiser(session: Session, row: dict[str, Any], who: str) -> str:
+    """Who made a promise, with their role when they are one of the account's people:
+    "Dana Cole (decision maker)"; the name as said otherwise (one of ours, or someone the
+    app does not know)."""
+    from services.core.account_names import person_words
+    from services.people.contacts import people_of
+
+    said = " ".join(who.split())
+    if not said:
+        return "Someone"
+    people = [p for p in people_of(session, row["customer_id"]) if p.contact_id is not None]
+    with_ = row["attributes"].get("with")
+    with_ = with_ if isinstance(with_, dict) else {}
+    address = str(with_.get("email") or "").casefold()
+    named = str(with_.get("name") or "").casefold()
+    folded = said.casefold()
+    found = [p for p in people if p.name.casefold() == folded]
+    if not found and address and folded in (named, named.split(" ")[0]):
+        found = [p for p in people if p.email.casefold() == address]
+    if not found and " " not in said:  # a first name alone: one person of that name
+        found = [p for p in people if p.name.casefold().split(" ")[0] == folded]
+    if len(found) != 1:
+        return said
+    return person_words(found[0].name, found[0].role)
+
+
+def _task_title(promiser: str, promise: PromiseShown) -> str:
+    title = f"{promiser} promised: {' '.join(promise.what.split())}"
     return title if len(title) <= TITLE_LENGTH else title[: TITLE_LENGTH - 1] + "…"
 
 
+def _promised(body: str | None, marker: str) -> str:
+    """The promise a task's body says it was made of (its words after the marker)."""
+    text = body or ""
+    at = text.find(f"{marker}: ")
+    return text[at + len(marker) + 2 :].split("\n", 1)[0] if at >= 0 else ""
+
+
 def _tasks_made(session: Session, row: dict[str, Any]) -> dict[str, int]:
-    """The tasks already made of this conversation's promises: title -> task id."""
+    """The tasks already made of this conversation's promises: the promise's words ->
+    task id (the words, not the title: the title names the promiser's role, which may
+    change)."""
+    marker = _marker(row["id"])
     found = session.execute(
-        select(Action.id, Action.title).where(
+        select(Action.id, Action.body).where(
             Action.customer_id == row["customer_id"],
             Action.kind == "task",
-            Action.body.like(f"%{_marker(row['id'])}%"),
+            Action.body.like(f"%{marker}%"),
         )
     )
-    return {str(title): int(task_id) for task_id, title in found}
+    return {_promised(body, marker): int(task_id) for task_id, body in found}
 
 
 def _opened(session: Session, row: dict[str, Any]) -> OpenedConversation:
-    customer = session.get(Customer, row["customer_id"])
-    shown = opened(row, _customer_name(customer, row["customer_id"]))
+    shown = opened(row, _customer_name(session, row["customer_id"]))
     made = _tasks_made(session, row)
-    numbers = {p.number: made[_task_title(p)] for p in shown.promises if _task_title(p) in made}
+    numbers = {p.number: made[p.what] for p in shown.promises if p.what in made}
     return opened(row, shown.customer, numbers) if numbers else shown
 
 
@@ -212,7 +247,7 @@ def list_conversations(
             lines.append(
                 ConversationLine(
                     int(row.id), int(row.customer_id),
-                    _customer_name(customer, int(row.customer_id)), row.occurred_at,
+                    _customer_name(session, int(customer.id)), row.occurred_at,
                     KIND_WORDS.get(row.kind, "Conversation"), row.subject or "",
                     str((with_ or {}).get("name") or (with_ or {}).get("email") or ""), risks,
                     str(attributes.get("summary_method") or "extractive"),
@@ -260,17 +295,18 @@ def make_tasks(
         tasks: list[TaskMade] = []
         for number in dict.fromkeys(numbers):
             promise = by_number[number]
-            title = _task_title(promise)
+            promiser = _promiser(session, row, promise.who)
+            title = _task_title(promiser, promise)
             due, words = due_for(promise, today)
-            if title in made:
-                tasks.append(TaskMade(number, made[title], title, due, words, already=True))
+            if promise.what in made:
+                task_id = made[promise.what]
+                tasks.append(TaskMade(number, task_id, title, due, words, already=True))
                 continue
-            task = _add_task(session, row, promise, title, due, words, when, who)
-            made[title] = task
+            task = _add_task(session, row, promise, (title, promiser), due, words, when, who)
+            made[promise.what] = task
             tasks.append(TaskMade(number, task, title, due, words, already=False))
         new = tuple(t.task_id for t in tasks if not t.already)
-        customer = session.get(Customer, row["customer_id"])
-        name = _customer_name(customer, row["customer_id"])
+        name = _customer_name(session, row["customer_id"])
         undo = (
             Undoable(
                 label=f"Made {len(new)} task{'s' if len(new) != 1 else ''} for {name} "
@@ -286,15 +322,17 @@ def make_tasks(
 
 
 def _add_task(
-    session: Session, row: dict[str, Any], promise: PromiseShown, title: str, due: dt.date,
-    words: str, when: dt.datetime, who: str,
+    session: Session, row: dict[str, Any], promise: PromiseShown, named: tuple[str, str],
+    due: dt.date, words: str, when: dt.datetime, who: str,
 ) -> int:  # fmt: skip
+    """The task (its title, and who promised it: ``named``) on the conversation's account."""
+    title, promiser = named
     said = KIND_WORDS.get(row["kind"], "Conversation").lower()
     day = format_date(row["occurred_at"].date()) if row["occurred_at"] else "an unknown day"
     subject = f" “{row['subject']}”" if row["subject"] else ""
     body = (
-        f"Promised in the {said}{subject} of {day} {_marker(row['id'])}: {promise.what}\n"
-        f"The task is {words}."
+        f"Promised by {promiser} in the {said}{subject} of {day} {_marker(row['id'])}: "
+        f"{promise.what}\nThe task is {words}."
     )
     task = Action(
         customer_id=row["customer_id"], alert_id=None, kind="task", title=title, body=body,

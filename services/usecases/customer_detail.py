@@ -170,10 +170,17 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:  #
         from services.core.money import load_money_context
 
         ctx = load_money_context(session)
+        from services.core.account_names import account_of
+
+        # Named as every screen names the account (services/core/account_names.py): its
+        # company, its person under it; the address of a person who left is not its own.
+        account = account_of(session, customer_id)
+        assert account is not None
         profile: dict[str, Any] = {
             "id": customer.id,
-            "name": customer.name or customer.email or f"Customer {customer.id}",
-            "email": customer.email,
+            "name": account.name,
+            "person": account.person_line,
+            "email": account.email,
             "company": customer.company,
             "phone": customer.phone,
             "owner": customer.owner,

@@ -1,6 +1,7 @@
 """The customers as a list for the command line (``customers list``): the Customers
-table's rows kept by the one customer filter (services/core/customer_filter.py), with
-the latest scores and the lifecycle stage stored with them."""
+table's rows kept by the one customer filter and search (services/core/customer_filter.py),
+named as the table names them (services/core/account_names.py: the company, the person
+beside it), with the latest scores and the lifecycle stage stored with them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from services.core.customer_filter import CustomerFilter, filter_mask
+from services.core.customer_filter import CustomerFilter, filter_mask, search_mask
 
 __all__ = ["CustomerLine", "list_customers"]
 
@@ -20,7 +21,8 @@ class CustomerLine:
 
     id: int
     external_id: str
-    name: str
+    name: str  # the account's name
+    person: str  # who stands for the account ("" when the account is its person)
     email: str
     owner: str
     segment: str | None
@@ -40,13 +42,18 @@ def _number(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
-def list_customers(engine: Engine, f: CustomerFilter | None = None) -> list[CustomerLine]:
-    """Every customer the filter keeps (None: every customer), by id."""
+def list_customers(
+    engine: Engine, f: CustomerFilter | None = None, search: str = ""
+) -> list[CustomerLine]:
+    """Every customer the filter and the search keep (None, "": every customer), by id."""
     from services.usecases.customers import load_customer_columns
 
     columns = load_customer_columns(engine)
     ids = columns["id"]
     mask = filter_mask(f or CustomerFilter(), columns, ids, columns["do_not_contact"])
+    found = search_mask(columns, search)
+    if found is not None:
+        mask = found if mask is None else mask & found
     rows = range(len(ids)) if mask is None else mask.nonzero()[0]
     nothing = [None] * len(ids)
     segment = columns.get("segment", nothing)
@@ -58,6 +65,7 @@ def list_customers(engine: Engine, f: CustomerFilter | None = None) -> list[Cust
             id=int(ids[i]),
             external_id=_text(columns["external_id"][i]),
             name=_text(columns["name"][i]),
+            person=_text(columns["person"][i]),
             email=_text(columns["email"][i]),
             owner=_text(columns["owner"][i]),
             segment=segment[i] if isinstance(segment[i], str) else None,

@@ -35,9 +35,13 @@ if TYPE_CHECKING:
 # customer has dozens of them and they would bury the events that matter.
 TIMELINE_INTERACTION_KINDS = tuple(k for k in INTERACTION_KINDS if k != "login")
 
+# "name": the account's name (services/core/account_names.py: the company, else the
+# person, else the email); "person": who stands for the account, beside its name (None when
+# the account is its person).
 TABLE_COLUMNS = (
     "id",
     "name",
+    "person",
     "email",
     "company",
     "owner",
@@ -120,7 +124,7 @@ def load_customer_table(
     columns = load_customer_columns(engine, today=today)
     days = columns["days_since_last_order"]
     data: dict[str, Any] = dict(columns)
-    for name in ("name", "email", "company", "owner", "tier", "region"):
+    for name in ("name", "person", "email", "company", "owner", "tier", "region"):
         data[name] = pd.Series(columns[name], dtype=object, copy=False)
     # NaN (never ordered) becomes <NA> in a nullable integer column.
     data["days_since_last_order"] = pd.array(days, dtype="Int64")
@@ -212,6 +216,14 @@ def _read_columns(
     data: dict[str, np.ndarray] = {"id": ids}
     for i, name in enumerate(("name", "email", "company", "owner", "tier", "region"), start=1):
         data[name] = np.ascontiguousarray(grid[:, i])
+    from services.core.account_names import account_columns
+
+    # The account's name and its person, by the one definition (the row's own name is
+    # its person's, who may have left).
+    with Session(bind=conn) as session:
+        data["name"], data["person"] = account_columns(
+            session, ids, data["company"], data["name"], data["email"]
+        )
     data.update(
         signup_date=_to_datetime64(grid[:, 7]),
         orders=order_count,

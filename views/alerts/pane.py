@@ -222,7 +222,7 @@ class AlertsPane(DraftTargets, PaneState, QWidget):
     def _build_search_box(self) -> None:
         self.search_box = QLineEdit(self)
         self.search_box.setObjectName("alertSearch")
-        self.search_box.setPlaceholderText("Search customer, company, reason or owner")
+        self.search_box.setPlaceholderText("Search account, person, reason or owner")
         self.search_box.setClearButtonEnabled(True)
         name_field(self.search_box, "Search alerts")
         self.search_box.textChanged.connect(self._on_filters_changed)

@@ -504,7 +504,7 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, PeopleActions, ReviewPac
         self._history = history
         self.usage_section.show_usage(usage)
         self.renewal_card.show_card(renewals, detail.name or "")
-        self._show_people(people, detail.company or detail.name or "")
+        self._show_people(people, detail.name)
         self._on_detail_loaded(detail)
 
     def _on_score_hint_link_activated(self, _link: str) -> None:
@@ -623,17 +623,15 @@ class CustomerDetailPane(ContactMarks, OwnerAssignment, PeopleActions, ReviewPac
         self.quiet_button.setVisible(d.quiet_until is not None and self._source is not None)
         self._update_dnc_button()
         self._show_tracking(d)
-        company = d.company
+        # The account is named by its company (the name above); under it, its person
+        # (never one who left), how to reach it, and what the company does and where.
         details = dict(d.company_details)
-        if company and details:
-            # The account the customer belongs to: what it does and where it is online.
-            about = [details.get("Industry"), details.get("Domain") or details.get("Website")]
-            shown = " · ".join(a for a in about if a)
-            company = f"{company} ({shown})" if shown else company
+        about = [details.get("Industry"), details.get("Domain") or details.get("Website")]
         self.contact_label.set_tip(
             "\n".join([d.company or "", *(f"{k}: {v}" for k, v in d.company_details)]).strip()
         )
-        contact = [d.email, d.phone, company]
+        shown = " · ".join(a for a in about if a) if d.company else ""
+        contact = [d.person, d.email, d.phone, shown]
         account = [
             f"Owner: {d.owner}" if d.owner else "No owner",
             f"Customer since {d.signup_date:%b %Y}" if d.signup_date is not None else None,

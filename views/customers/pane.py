@@ -125,7 +125,7 @@ class CustomersPane(QWidget):
 
         self.search_box = QLineEdit(self)
         self.search_box.setObjectName("searchBox")
-        self.search_box.setPlaceholderText("Search name, email, company, owner or id   (Ctrl+F)")
+        self.search_box.setPlaceholderText("Search name, person, email, owner or id   (Ctrl+F)")
         self.search_box.setClearButtonEnabled(True)
         name_field(self.search_box, "Search customers")
         self.search_box.textChanged.connect(self._on_search_box_text_changed)

@@ -135,7 +135,7 @@ class AlertListData:
         c["snoozed_until"] = c["snoozed_until"].astype("datetime64[s]")
         c["priority_cents"] = c["priority_cents"].astype(np.int64)
         c["customer_id"] = c["customer_id"].astype(np.int64)
-        for name in ("customer", "company", "severity", "status", "rule", "reason", "owner"):
+        for name in ("customer", "person", "severity", "status", "rule", "reason", "owner"):
             c[name] = c[name].astype(object)
         c["segment"] = c["segment"].astype(object)
         c["queue"] = c["queue"].astype(object)
@@ -219,11 +219,12 @@ class AlertListData:
         return loaded if isinstance(loaded, AlertListData) else AlertListData(loaded)
 
     def prepare_search(self) -> None:
-        """The lower-case text a search looks in (customer, company, owner, rule, reason)."""
+        """The lower-case text a search looks in (the account's name, its person, owner,
+        rule, reason)."""
         if self._search is not None:
             return
         c = self.columns
-        fields = ("customer", "company", "owner", "rule", "reason")
+        fields = ("customer", "person", "owner", "rule", "reason")
         # UTF-8 bytes, not str: a scan reads a quarter of the memory of UCS-4 text (the
         # first keystroke scans every row), and a UTF-8 substring match is a text match.
         rows = [

@@ -297,17 +297,17 @@ class AlertListModel(QAbstractListModel):
 
 
 def card_sentence(rec: dict[str, Any], stake: str) -> str:
-    """A card as a screen reader reads it, one sentence: "Critical: Ana Ortiz (Acme),
+    """A card as a screen reader reads it, one sentence: "Critical: Acme (Ana Ortiz),
     churn risk 72% · last order 3 Mar, $1,200 at risk, in progress"."""
     severity = SEVERITY_LABELS.get(str(rec["severity"]), str(rec["severity"]).capitalize())
-    company = f" ({rec['company']})" if isinstance(rec.get("company"), str) else ""
+    person = f" ({rec['person']})" if isinstance(rec.get("person"), str) else ""
     more = f", {rec['count']} alerts" if rec["count"] > 1 else ""
     status = str(rec["status"])
     state = "" if status == "open" else f", {STATUS_LABELS.get(status, status).lower()}"
     held = f". {HOLDOUT_LABEL}" if rec["holdout"] else ""
     held += f". {DRAFT_WAITING}." if rec.get("draft_waiting") else ""
     reasons = "; ".join(rec["reasons"])
-    return f"{severity}: {rec['customer']}{company}{more}, {reasons}, {stake}{state}{held}"
+    return f"{severity}: {rec['customer']}{person}{more}, {reasons}, {stake}{state}{held}"
 
 
 def stake_text(queue: str, cents: int, currency: str, *, full: bool = False) -> str:
@@ -467,7 +467,7 @@ class AlertCardDelegate(QStyledItemDelegate):
         width = right - left
         base, bold, small, fm, fm_bold, fm_small = self._fonts(option.font)
 
-        # Line 1: customer (bold) and company, stake on the right.
+        # Line 1: the account (bold) and its person, stake on the right.
         y = card.top() + 8
         queue = str(rec["queue"])
         stake = stake_text(queue, int(rec["stake"]), model.currency)
@@ -493,15 +493,16 @@ class AlertCardDelegate(QStyledItemDelegate):
             name,
         )
         used = fm_bold.horizontalAdvance(name)
-        company = _text(rec["company"])
-        if company and used + 40 < name_room:
+        # Beside the account's name, muted: who stands for it.
+        person = _text(rec["person"])
+        if person and used + 40 < name_room:
             painter.setFont(small)
             painter.setPen(muted)
             room = name_room - used - 8
             painter.drawText(
                 QRect(left + used + 8, y, room, fm_bold.height()),
                 int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                fm_small.elidedText(company, Qt.TextElideMode.ElideRight, room),
+                fm_small.elidedText(person, Qt.TextElideMode.ElideRight, room),
             )
 
         # Line 2: the most urgent reason, and how many more the card holds.

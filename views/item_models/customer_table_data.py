@@ -89,8 +89,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("days_since_last_order", "Days quiet", Kind.DAYS, "Days since the last paid order"),
     Column("open_tickets", "Tickets", Kind.COUNT, "Open support tickets"),
     Column("open_opportunities", "Opps", Kind.COUNT, "Open opportunities"),
+    # The account is named by its company (Name); its person, beside it: who stands for it
+    # (services/core/account_names.py), empty when the account is its person.
+    Column("person", "Person", Kind.TEXT, "Who stands for the account (never someone who left)"),
     Column("email", "Email", Kind.TEXT),
-    Column("company", "Company", Kind.TEXT),
     Column("tier", "Tier", Kind.TEXT),
     Column("region", "Region", Kind.TEXT),
     Column("signup_date", "Customer since", Kind.DATE, "Sign-up date"),
@@ -174,8 +176,8 @@ SCORED_VISUAL_ORDER = (
     "engagement_score",
     "clv_12m",
     "confidence",
+    "person",
     "email",
-    "company",
     "tier",
     "region",
     "signup_date",
@@ -327,6 +329,14 @@ class CustomerTableData:
                 self.columns[col.key] = _as_array(values, "datetime64[ns]", None)
             else:
                 self.columns[col.key] = _as_array(values, np.float64, np.nan)
+        # Not a column: the company, which the search finds (the Name column shows it:
+        # an account is named by its company).
+        company = columns.get("company")
+        self.columns["company"] = (
+            _as_array(company, object, None)
+            if company is not None
+            else np.full(self.size, None, dtype=object)
+        )
         # Not a column: the id in the source system (CRM, shop), which the search finds.
         external = columns.get("external_id")
         self.columns["external_id"] = (

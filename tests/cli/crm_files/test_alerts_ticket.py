@@ -61,7 +61,8 @@ def test_a_freshdesk_ticket_is_read_back_by_the_apps_importer(book, tmp_path: Pa
             assert ticket.kind == "ticket"
             assert ticket.external_id == f"radar-alert-{alert}"
             assert ticket.subject is not None
-            assert ticket.subject.endswith("Ann Archer (Acme)")
+            # The account (its company), with its person, the requester.
+            assert ticket.subject.endswith("Acme (Ann Archer)")
             assert ticket.text is not None
             assert "No order for a while" in ticket.text
             assert ticket.status == "Open"
@@ -103,7 +104,7 @@ def test_an_email_to_the_help_desk(book, tmp_path: Path) -> None:  # type: ignor
     # The plain list still works beside the new subcommand.
     code, out, _ = run("--db", url, "alerts", "--status", "all")
     assert code == 0
-    assert "Ann Archer" in out
+    assert "Acme" in out  # the account, named by its company
 
 
 def test_the_help_desks_address_comes_from_the_settings(book, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

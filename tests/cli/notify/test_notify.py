@@ -63,7 +63,7 @@ def test_preview_prints_exactly_the_bytes_send_posts(db: Path, hook: Webhook) ->
     assert "New now, not posted yet: 1." in out
     code, preview, _ = run(db, "notify", "preview")
     assert code == 0
-    assert "Jane (Acme Ltd): Critical, High risk, high value" in preview
+    assert "Acme Ltd (Jane): Critical, High risk, high value" in preview
     shown = json.loads(preview[preview.index("{") :])
     code, _, err = run(db, "notify", "send")
     assert code == 1

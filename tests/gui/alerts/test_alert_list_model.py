@@ -29,20 +29,23 @@ def columns(n: int = 8) -> dict[str, np.ndarray]:
     return {
         "id": np.arange(101, 101 + n),
         "customer_id": np.arange(1, n + 1),
+        # The account's name (a business account's company), and its person beside it.
         "customer": np.array(
             [
-                "Ana Díaz",
+                "Acme",
                 "Ben Okafor",
-                "Chen Li",
+                "Brightline",
                 "Dee Ray",
                 "Eve Holt",
-                "Finn Berg",
+                "Acme Foods",
                 "Gia Russo",
                 "Hal Kim",
             ],  # fmt: skip
             dtype=object,
         )[:n],
-        "company": np.array(["Acme", None, "Brightline", None, None, "Acme", None, None])[:n],
+        "person": np.array(
+            ["Ana Díaz", None, "Chen Li", None, None, "Finn Berg", None, None], dtype=object
+        )[:n],
         "severity": np.array(sev, dtype=object)[:n],
         "status": np.array(status, dtype=object)[:n],
         "rule": np.array(["High risk, high value"] * n, dtype=object),

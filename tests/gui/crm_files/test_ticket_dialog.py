@@ -57,7 +57,7 @@ def test_the_ticket_is_prefilled_edited_and_read_back(qtbot, controller, book, t
     dialog = controller.ticket_dialog
     assert dialog.requester.text() == "Ann Archer"
     assert dialog.requester_email.text() == "ann@acme.test"
-    assert dialog.subject.text().endswith("Ann Archer (Acme)")
+    assert dialog.subject.text().endswith("Acme (Ann Archer)")
     assert "No order for a while" in dialog.description.toPlainText()
     assert dialog.priority.currentText() == "High"  # a warning
     assert dialog.tags.text() == "account_radar, churn_risk, warning"

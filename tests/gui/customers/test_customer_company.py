@@ -43,8 +43,12 @@ def test_the_pane_shows_the_contacts_company_and_its_details(
     pane.set_source(OneCustomerSource(detail))
     with qtbot.waitSignal(pane.detail_shown, timeout=10_000):
         pane.show_customer(ann)
+    # The account is named by its company; under it its person, how to reach them, and
+    # what the company does and where it is online.
+    assert pane.name_label.text() == "Bramblefield Hockey Association"
     line = pane.contact_label.text()
-    assert "Bramblefield Hockey Association (Sports · bramblefield.example)" in line
+    assert line.startswith("Ann Lee  ·  ann@example.com")
+    assert "Sports · bramblefield.example" in line
     assert "Company owner: Dana Whitlock" in pane.contact_label.toolTip()
     assert "City: Seattle" in pane.contact_label.toolTip()
     if os.environ.get("H5_SHOT"):

@@ -185,7 +185,7 @@ def test_the_preview_shows_what_the_webhook_receives(
     where, readable, pretty = asked.shown[0]
     assert where.startswith("Posts go to 127.0.0.1")
     assert readable.startswith("Account Radar is connected\n")
-    assert "Jane (Acme Ltd)" in readable
+    assert "Acme Ltd (Jane)" in readable
     assert len(received) == 1
     assert json.loads(received[0]) == json.loads(pretty)
     assert (

@@ -95,7 +95,8 @@ def test_a_long_name_and_many_chips_fit_a_1280_wide_window(
         "SELECT id FROM customers WHERE tier IS NOT NULL AND region IS NOT NULL LIMIT 1"
     ).fetchone()[0]
     con.execute(
-        "UPDATE customers SET do_not_contact = 1, name = ?, email = ? WHERE id = ?",
+        # A person's own account (no company): the header names it after them.
+        "UPDATE customers SET do_not_contact = 1, name = ?, email = ?, company = NULL WHERE id = ?",
         (
             "Maximiliana Rodríguez-Castellanos de la Vega",
             "maximiliana.rodriguez-castellanos.delavega@example.com",

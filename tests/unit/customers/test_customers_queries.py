@@ -139,7 +139,8 @@ def test_table_has_one_row_per_customer_with_exact_aggregates(filled: Workspace)
     assert df["id"].tolist() == [1, 2, 3]
     ada, bo, cy = (df.iloc[i] for i in range(3))
 
-    assert ada["name"] == "Ada Lovelace"
+    # The account is named by its company, its person beside it.
+    assert (ada["name"], ada["person"]) == ("Analytical Engines", "Ada Lovelace")
     assert ada["email"] == "ada@example.com"
     assert ada["company"] == "Analytical Engines"
     assert (ada["owner"], ada["tier"], ada["region"]) == ("Maya", "Gold", "West")
@@ -158,6 +159,7 @@ def test_table_has_one_row_per_customer_with_exact_aggregates(filled: Workspace)
     assert bo["open_tickets"] == 0
     assert bo["open_opportunities"] == 0
     assert bo["company"] is None
+    assert bo["person"] is None  # the account is its person
     assert pd.isna(bo["signup_date"])
 
     assert cy["orders"] == 1
@@ -185,7 +187,10 @@ def test_empty_workspace_gives_an_empty_table(workspace: Workspace) -> None:
 
 def test_detail_profile_and_kpis(filled: Workspace) -> None:
     d = load_customer_detail(filled.engine, 1)
-    assert (d.id, d.name, d.email, d.phone) == (1, "Ada Lovelace", "ada@example.com", "555-0101")
+    assert (d.id, d.name, d.email, d.phone) == (
+        1, "Analytical Engines", "ada@example.com", "555-0101",
+    )  # fmt: skip
+    assert (d.company, d.person) == ("Analytical Engines", "Ada Lovelace")
     assert d.signup_date == dt.date(2024, 1, 15)
     assert d.do_not_contact is False
     assert d.paid_orders == 3

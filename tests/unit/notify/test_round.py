@@ -66,9 +66,10 @@ def test_what_a_post_says_and_what_it_withholds(book, hook) -> None:  # type: ig
                             scoring_run_id=run.id, revenue_at_risk_cents=141_400))  # fmt: skip
     run_round(engine, now=NOW)
     text = hook.bodies[0].decode("utf-8")
-    # The customer by the fields the privacy setting lets out (by default no surname,
-    # address or phone), the worth in the home currency, when it is due, the link.
-    assert "Jane (Acme Ltd): Critical, High risk, high value" in text
+    # The account by the fields the privacy setting lets out (by default no surname,
+    # address or phone): its company, its person's first name; the worth in the home
+    # currency, when it is due, the link.
+    assert "Acme Ltd (Jane): Critical, High risk, high value" in text
     assert "Revenue at risk: €1,414" in text
     assert "Revenue at risk: €3,100" in text
     assert "12,400" not in text

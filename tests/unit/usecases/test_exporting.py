@@ -201,7 +201,7 @@ def test_exporting_scores_of_a_workspace_never_scored_says_run_score(
         assert result.rows == 30
         sheet = load_workbook(tmp_path / "c.xlsx")["Customers"]
         header = [c.value for c in next(sheet.iter_rows())]
-        assert header[:4] == ["customer_id", "source", "name", "email"]
+        assert header[:5] == ["customer_id", "source", "name", "person", "email"]
         assert sheet.max_row == 31
     finally:
         workspace.close()
