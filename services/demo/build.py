@@ -18,6 +18,7 @@ from models.schema import (
     AuditEvent,
     Customer,
 )
+from services.demo.companies import company_names
 from services.demo.events import (
     _emails,
     _interaction_table,
@@ -41,7 +42,6 @@ from services.demo.vocabulary import (
     _EPOCH,
     ARCHETYPES,
     BRAND,
-    COMPANIES,
     DEMO_SETTING,
     DEMO_SHARD,
     OWNERS,
@@ -50,6 +50,10 @@ from services.demo.vocabulary import (
 )
 from services.settings import set_setting
 from services.settings.views import WorkspaceSettings
+
+# How many company names the demo once shared among its business accounts: the main
+# random stream still draws one of them for each, so that every later draw is unchanged.
+_SHARED_NAMES = 16
 
 
 class DemoCancelled(Exception):
@@ -191,6 +195,7 @@ def _write_shards(
     follow the same story with other customers)."""
     counts: dict[str, int] = {}
     truth: dict[str, Any] = {}
+    taken: set[str] = set()  # the companies named so far: each is one account
     with _bulk_load(conn):
         _clear_tables(conn, lambda _f, message: step(0.01, message))
         for k, size in enumerate(sizes):
@@ -199,7 +204,7 @@ def _write_shards(
                 step(0.01 + 0.97 * (k + fraction) / len(sizes),
                      f"{message}, part {k + 1} of {len(sizes)}")  # fmt: skip
 
-            data = _generate(size, seed + SHARD_SEED_STEP * k, today, part, contacted_rate)
+            data = _generate(size, seed + SHARD_SEED_STEP * k, today, part, contacted_rate, taken)
             if k == 0:
                 assert data.outreach is not None
                 truth = {
@@ -246,13 +251,28 @@ def _refuse_real_data(session: Session) -> None:
         raise WorkspaceError(REFUSAL)
 
 
+def _name_companies(
+    rng: np.random.Generator, cust: Any, corporate: Any, seed: int, taken: set[str] | None
+) -> None:
+    """Corporate deals belong to customers who buy for a company, each a company of its
+    own (services/demo/companies.py, a stream of its own): a company's name is one
+    account. The main stream still draws what it drew when 16 names were shared among
+    them, so that every later row is the same."""
+    with_company = corporate[rng.random(len(corporate)) < 0.8]
+    rng.integers(0, _SHARED_NAMES, len(with_company))
+    cust.company[with_company] = _objects(company_names(seed, len(with_company), taken))
+
+
 def _generate(
     n: int,
     seed: int,
     today: dt.date,
     step: Callable[[float, str], None],
     contacted_rate: float = CONTACTED_RATE,
+    taken: set[str] | None = None,
 ) -> _DemoData:
+    """One batch of the demo; ``taken``: the company names earlier batches gave (the new
+    ones are added)."""
     rng = np.random.default_rng(seed)
     today_day = (today - _EPOCH).days  # events happen strictly before today 00:00 UTC
     step(0.02, "Generating orders")
@@ -275,11 +295,7 @@ def _generate(
     opportunities, corporate = _opportunities(rng, arch, cust, today_day)
     subscriptions = _subscriptions(rng, arch, cust, today_day)
 
-    # Corporate deals belong to customers who buy for a company.
-    with_company = corporate[rng.random(len(corporate)) < 0.8]
-    cust.company[with_company] = _objects(
-        [COMPANIES[i] for i in rng.integers(0, len(COMPANIES), len(with_company))]
-    )
+    _name_companies(rng, cust, corporate, seed, taken)
     # The shop's marketing flag reflects the unsubscribes.
     attributes = cust.columns["attributes"]
     for i in np.unique(emails.customer[emails.kind == "unsubscribe"]).tolist():

@@ -121,13 +121,6 @@ LAST_NAMES = (
     "Pereira", "Dubois", "Nakamura",
 )  # fmt: skip
 EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
-COMPANIES = (
-    "Bluebird Events", "Harbor Lane Realty", "Cedar & Pine Dental", "Summit Ridge Partners",
-    "Lakeside Yoga Studio", "Brightline Consulting", "Maple Street Bakery",
-    "Riverbend Architects", "Golden Hour Weddings", "Copperleaf Marketing",
-    "Northgate Law Group", "Willow Creek Clinic", "Ironwood Fitness", "Pinecrest Academy",
-    "Silverline Travel", "Oakmont Financial",
-)  # fmt: skip
 
 CATEGORIES = (
     "Tops", "Dresses", "Denim", "Outerwear", "Knitwear", "Shoes", "Accessories", "Activewear",
