@@ -171,8 +171,10 @@ def shown_lines(c: OpenedConversation) -> list[str]:
     if c.offline_kept:
         lines.append("  The reading made on this computer is kept; read it again to go back.")
     lines += ["", "Risks the customer raised:" if c.risks else "No risk raised."]
-    lines += [f"  {r.label}: “{r.quote}” ({r.who}, {r.anchor or 'place not known'})"
-              for r in c.risks]  # fmt: skip
+    for r in c.risks:
+        lines.append(f"  {r.label}: “{r.quote}” ({r.who}, {r.anchor or 'place not known'})")
+        if r.unproven:  # shown, but it raises nothing: how it was measured, in words
+            lines.append(f"    {r.unproven[:1].upper()}{r.unproven[1:]}")
     lines += ["", "Promises:" if c.promises else "No promise made."]
     for p in c.promises:
         by = f"by {format_date(p.by)}" if p.by else "no day said"
