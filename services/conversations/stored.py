@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.conversations.model import Conversation, Person, Turn
+from services.core.proof import Proof
+from services.listen.proven_risks import unproven_words
 
 # The parts of the attributes that are a reading (services/importing's reading_attributes).
 READING_KEYS = ("summary", "summary_method", "summary_note", "actions", "risks", "topics")
@@ -64,6 +66,9 @@ class RiskShown:
     turn: int | None
     # Found by the app's own rules and kept beside a model's reading that missed it.
     by_rules: bool = False
+    # Why it raises nothing ("unproven: precision 71 % ... below the 85 % the rule asks
+    # for; it raises nothing"), "" when it may raise alerts, the digest and the scores.
+    unproven: str = ""
 
 
 @dataclass(frozen=True)
@@ -246,11 +251,15 @@ def promises(attributes: Mapping[str, Any], turns: list[TranscriptTurn]) -> list
 
 
 def opened(
-    row: Mapping[str, Any], customer: str, tasks: Mapping[int, int] | None = None
+    row: Mapping[str, Any],
+    customer: str,
+    tasks: Mapping[int, int] | None = None,
+    proofs: Mapping[str, Proof] | None = None,
 ) -> OpenedConversation:
     """The conversation ``row`` (an interaction's id, customer_id, kind, occurred_at,
     subject, text, sentiment, attributes) as its window shows it; ``tasks``: the task
-    already made of each promise (its number -> the task's id)."""
+    already made of each promise (its number -> the task's id); ``proofs``: each kind of
+    risk's measured precision against the rule's level (risks are marked unproven by it)."""
     attributes = row.get("attributes") if isinstance(row.get("attributes"), dict) else {}
     assert attributes is not None
     turns = transcript(row.get("text"), attributes)
@@ -261,6 +270,7 @@ def opened(
             turn_of(turns, str(item.get("anchor") or ""), str(item.get("quote") or ""),
                     customer=True),
             item.get("by") == "rules",
+            unproven_words(item, attributes, proofs) if proofs is not None else "",
         )
         for item in _items(attributes, "risks")
     ]  # fmt: skip

@@ -195,7 +195,7 @@ def reading_attributes(reading: Reading) -> dict[str, Any]:
         ],
         "risks": [
             {"kind": r.kind, "label": r.label, "quote": r.quote, "who": _person_dict(r.who),
-             "anchor": r.anchor}
+             "anchor": r.anchor, **({"name": r.name} if r.name else {})}
             for r in reading.risks
         ],
         "topics": [

@@ -50,6 +50,7 @@ from services.conversations.stored import (
 )
 from services.core.formatting import format_date
 from services.importing.conversation_files import SOURCE, reading_attributes
+from services.listen.proven_risks import workspace_proofs, workspace_proven
 from services.llm.providers import ProviderConfig, host_of
 from services.usecases.conversation_events import risk_words
 
@@ -212,10 +213,12 @@ def _tasks_made(session: Session, row: dict[str, Any]) -> dict[str, int]:
 
 
 def _opened(session: Session, row: dict[str, Any]) -> OpenedConversation:
-    shown = opened(row, _customer_name(session, row["customer_id"]))
+    # Each kind of risk against the rule's level: an unproven one says why it raises nothing.
+    proofs = workspace_proofs(session)
+    shown = opened(row, _customer_name(session, row["customer_id"]), proofs=proofs)
     made = _tasks_made(session, row)
     numbers = {p.number: made[p.what] for p in shown.promises if p.what in made}
-    return opened(row, shown.customer, numbers) if numbers else shown
+    return opened(row, shown.customer, numbers, proofs) if numbers else shown
 
 
 def load_conversation(engine: Engine, interaction_id: int) -> OpenedConversation:
@@ -238,9 +241,10 @@ def list_conversations(
         query = query.where(Interaction.customer_id == customer_id)
     lines = []
     with Session(engine) as session:
+        proven = workspace_proven(session)
         for row, customer in session.execute(query):
             attributes = row.attributes if isinstance(row.attributes, dict) else {}
-            risks = risk_words(attributes)
+            risks = risk_words(attributes, proven)
             if risks_only and not risks:
                 continue
             with_ = attributes.get("with") if isinstance(attributes.get("with"), dict) else {}

@@ -22,6 +22,7 @@ from services.core.records import (
     OpportunitySummary,
     TimelineEvent,
 )
+from services.listen.proven_risks import workspace_proven
 from services.usecases.conversation_events import CONVERSATION_SOURCE, conversation_event
 from services.usecases.customers import ORDER_COLUMNS, TIMELINE_INTERACTION_KINDS, cents_to_units
 
@@ -207,6 +208,7 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:  #
         from services.alerts.signal_proofs import timeline_events
 
         signals = timeline_events(session, customer.id)
+        proven = workspace_proven(session)
 
     orders = pd.DataFrame(
         {
@@ -279,7 +281,9 @@ def load_customer_detail(engine: Engine, customer_id: int) -> CustomerDetail:  #
     others = [r for r in interaction_rows if r.source != CONVERSATION_SOURCE]
     events.extend(_email_events([r for r in others if r.kind in email_kinds]))
     events.extend(
-        conversation_event(r, local_time(r.occurred_at, r.utc_offset_minutes), profile["name"])
+        conversation_event(
+            r, local_time(r.occurred_at, r.utc_offset_minutes), profile["name"], proven
+        )
         for r in talks
     )
     for r in others:
