@@ -29,12 +29,19 @@ from sqlalchemy.orm import Session
 
 from models.schema import Contract, Order
 from services.alerts._db import midnight
-from services.alerts._relationship import RULES, SINGLE_THREADED, found, value_floor
+from services.alerts._relationship import (
+    CHAMPION_LEFT,
+    KEY_CONTACT_DARK,
+    NEW_DECISION_MAKER,
+    RULES,
+    SINGLE_THREADED,
+    value_floor,
+)
 from services.alerts.config import RULE_TITLES, AlertConfig
 from services.alerts.signal_records import LAPSE, OUTCOMES, RENEWAL, SignalFigures, SignalReport
 from services.core.money import home_cents_expr, load_money_context
-from services.people.history import PeopleHistory, load_history
-from services.people.signals import people_frame, present
+from services.people.contacts import KEY_ROLES
+from services.people.history import NONE, PeopleHistory, load_history
 
 WEEKS = 52
 WEEK_DAYS = 7
@@ -153,27 +160,120 @@ def _all_rules(config: AlertConfig) -> AlertConfig:
     return dataclasses.replace(config, rules=rules)
 
 
+_DAY_US = 86_400_000_000
+_NO_DAY = np.iinfo(np.int64).max
+
+
+def _day_numbers(values: npt.NDArray[np.object_]) -> IntArray:
+    """Dates (None: none) as day numbers (``_NO_DAY``: none)."""
+    return np.fromiter(
+        (_NO_DAY if v is None else _day_number(v) for v in values), np.int64, count=len(values)
+    )
+
+
+class _People:
+    """The people of a replay's history asked for one day after another, in arrays: the
+    same definitions as services/people/signals.py's ``people_frame`` and
+    services/alerts/_relationship.py's ``found`` (a test holds them equal week by week),
+    without building a table per week."""
+
+    def __init__(self, history: PeopleHistory) -> None:
+        c = history.contacts
+        self.history = history
+        self.customer = c["customer_id"].to_numpy(dtype=np.int64)
+        self.account = c["account"].to_numpy(dtype=np.int64)
+        self.pos = c["pos"].to_numpy(dtype=np.int64)
+        self.created_us = c["created_us"].to_numpy(dtype=np.int64)
+        self.holder = c["holder"].to_numpy(dtype=bool)
+        self.role_now = c["role_now"].to_numpy(dtype=object)
+        self.user_role_now = c["user_role_now"].to_numpy(dtype=object)
+        self.left_now = c["left_now"].to_numpy(dtype=object)
+        self.bounced = _day_numbers(c["bounced_on"].to_numpy(dtype=object))
+        self.moved_us = history.moved[0][self.pos] if len(c) else np.zeros(0, np.int64)
+        created_day = self.created_us // _DAY_US
+        first = np.full(len(history.accounts), _NO_DAY, dtype=np.int64)
+        np.minimum.at(first, self.account, created_day)
+        # Added after the account already had someone on record (on an earlier day).
+        self.added_later = created_day > first[self.account] if len(c) else np.zeros(0, bool)
+
+    def holds(self, config: AlertConfig, day: int) -> tuple[dict[str, IntArray], IntArray]:
+        """Per signal, the accounts it holds for as of the end of ``day`` (before the
+        single-threaded value floor), and the accounts with people on record then."""
+        history, end_us = self.history, (day + 1) * _DAY_US
+        end_s = end_us // 1_000_000
+        alive = self.created_us < end_us
+        roles = {
+            name: history.changes[name].value(now, end_us)
+            for name, now in (("role", self.role_now), ("user_role", self.user_role_now))
+        }
+        role = np.array(
+            [u or r for u, r in zip(roles["user_role"], roles["role"], strict=True)], dtype=object
+        )
+        left = _day_numbers(history.changes["left_on"].value(self.left_now, end_us))
+        moved = np.where(
+            (self.moved_us != NONE) & (self.moved_us < end_us), self.moved_us // _DAY_US, _NO_DAY
+        )
+        gone = np.minimum(np.minimum(left, self.bounced), moved)
+        gone = np.where(gone <= day, gone, _NO_DAY)
+        here = gone == _NO_DAY
+        # Each account's people on record that day: one alone takes what names no one.
+        sizes = np.bincount(self.account[alive], minlength=len(history.accounts))
+        single = sizes[self.account] == 1
+        two_way = history.two_way.before(self.pos, end_s)
+        shared = history.account_two_way.before(self.account, end_s)
+        two_way = np.where(single, np.maximum(two_way, shared), two_way)
+        own = history.heard.before(self.pos, end_s)
+        unnamed = history.account_heard.before(self.account, end_s)
+        takes = self.holder | single
+        heard = np.maximum(np.maximum(two_way, own), np.where(takes, unnamed, NONE))
+        known = heard != NONE
+        key = np.zeros(len(role), dtype=bool)
+        for wanted in KEY_ROLES:
+            key |= role == wanted
+        out: dict[str, IntArray] = {}
+        rule = config.rule(CHAMPION_LEFT)
+        if rule.enabled:
+            since = day - (int(rule["window_days"]) - 1)
+            out[CHAMPION_LEFT] = self.customer[alive & key & ~here & (gone >= since)]
+        rule = config.rule(KEY_CONTACT_DARK)
+        if rule.enabled:
+            cut = end_s - int(rule["quiet_days"]) * 86_400
+            out[KEY_CONTACT_DARK] = self.customer[alive & key & here & known & (heard < cut)]
+        rule = config.rule(SINGLE_THREADED)
+        if rule.enabled:
+            cut = end_s - int(rule["active_days"]) * 86_400
+            on_record = alive & here
+            active = on_record & known & (heard >= cut)
+            accounts = len(history.accounts)
+            counts = np.bincount(self.account[on_record], minlength=accounts)
+            alone = np.bincount(self.account[active], minlength=accounts)
+            lone = active & (alone[self.account] == 1) & (counts[self.account] >= 2)
+            out[SINGLE_THREADED] = self.customer[lone]
+        rule = config.rule(NEW_DECISION_MAKER)
+        if rule.enabled:
+            since_us = end_us - int(rule["new_days"]) * _DAY_US
+            out[NEW_DECISION_MAKER] = self.customer[
+                alive & here & (role == "decision_maker") & self.added_later
+                & (self.created_us >= since_us) & (two_way == NONE)
+            ]  # fmt: skip
+        return out, np.unique(self.customer[alive & here])
+
+
 def _week_holds(
-    history: PeopleHistory, config: AlertConfig, day: int, values: _Values
+    people: _People, config: AlertConfig, day: int, values: _Values
 ) -> tuple[dict[str, set[int]], set[int]]:
     """Which accounts each signal holds for as of the end of ``day``, and the accounts with
     people on record then."""
-    end = midnight(_date(day) + dt.timedelta(days=1))
-    people = people_frame(history, end)
-    if people.empty:
-        return {key: set() for key in RULES}, set()
-    on_record = set(people.loc[present(people), "customer_id"].astype(int).tolist())
-    holds = found(people, config, end)
-    out = {key: set(frame["customer_id"].astype(int).tolist()) for key, frame in holds.items()}
-    lone = holds.get(SINGLE_THREADED)
-    if lone is not None and len(lone):
+    holds, on_record = people.holds(config, day)
+    out = {key: set(holds.get(key, np.zeros(0, np.int64)).tolist()) for key in RULES}
+    if out[SINGLE_THREADED]:
         ids, value = values.on(day)
         floor = value_floor(config.rule(SINGLE_THREADED), value)
         worth = dict(zip(ids.tolist(), value.tolist(), strict=True))
         out[SINGLE_THREADED] = {
             c for c in out[SINGLE_THREADED] if worth.get(c, 0.0) >= floor and worth.get(c, 0) > 0
         }
-    return out, on_record
+    return out, set(on_record.tolist())
 
 
 @dataclass(frozen=True)
@@ -207,12 +307,13 @@ def signal_weeks(
     cust, order_days, cents = _paid_orders(session, last)
     lost, contract_from = _renewals(session, last)
     values = _Values(cust, order_days, cents)
+    people = _People(history)
     holds: list[dict[str, set[int]]] = []
     on_record: list[set[int]] = []
     for k, day in enumerate(days):
         if progress is not None:
             progress(k / weeks, f"Week {k + 1} of {weeks}")
-        held, present_then = _week_holds(history, config, day, values)
+        held, present_then = _week_holds(people, config, day, values)
         holds.append(held)
         on_record.append(present_then)
     return SignalWeeks(
