@@ -6,7 +6,7 @@ The weights are logistic regressions fitted by scikit-learn on the training part
 labelled listening corpus (``tests/data/listening/train``, never the part the reading is
 measured on: services/conversations/sentence_training.py), kept as plain JSON in
 ``resources/listening/model.json`` with each kind's decision threshold (the lowest chance
-at which, in cross-validation by writer, the findings stayed at least 90 % right). Scoring
+at which, in cross-validation by writer, the findings stayed at least 92 % right). Scoring
 a sentence is a sum of the weights of the features it has: no scikit-learn at run time.
 """
 
