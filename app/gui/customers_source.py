@@ -27,7 +27,6 @@ from services.core.records import (
     ScoreHistoryPoint,
     WorkspaceSummary,
 )
-from services.people.contacts import Person
 from services.renewals.card_records import RenewalCard
 from services.usage.records import CustomerUsage, WorkspaceFeatures
 from services.usecases.customer_detail import load_customer_detail
@@ -41,6 +40,7 @@ from views.customers.saved_views import SavedView
 
 if TYPE_CHECKING:
     from services.conversations.stored import OpenedConversation
+    from services.people.contacts import Person  # its module reads frames: pandas
     from services.usecases.conversations import ModelAsk, TasksMade
 
 log = logging.getLogger(__name__)

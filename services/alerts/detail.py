@@ -43,7 +43,6 @@ from services.alerts.records import (
     CardAlert,
     Recommendation,
 )
-from services.alerts.signal_proofs import proof_words
 from services.alerts.sla import due_header, sla_states
 from services.core.account_names import account_named, name_of
 from services.core.formatting import format_date, format_percent
@@ -503,7 +502,7 @@ def _sla_fields(session: Session, alert: Alert, now: dt.datetime) -> dict[str, A
     return {
         "due_at": state.due_at, "overdue": state.overdue, "due_line": due_header(state),
         # A relationship signal's measured precision beside its rule's level, in words.
-        "signal_proof": proof_words(session, alert.rule_key),
+        "signal_proof": _signal_proof(session, alert.rule_key),
     }  # fmt: skip
 
 
@@ -657,3 +656,11 @@ def _with_account(actor: str, db_user: str | None) -> str:
     if not db_user or db_user in actor:
         return actor
     return f"{actor} (account {db_user})"
+
+
+def _signal_proof(session: Session, rule: str) -> str:
+    """A relationship rule's proof in words (services/alerts/signal_proofs.py, which needs
+    pandas: imported when a card is first shown, not before the window's first paint)."""
+    from services.alerts.signal_proofs import proof_words
+
+    return proof_words(session, rule)

@@ -53,12 +53,13 @@ def settings(workspace: Workspace, **values: Any) -> None:
 
 
 def contactable_alerts(workspace: Workspace, n: int) -> list[int]:
-    """The top open alert of n customers who may be emailed, plus one of a customer who
-    asked not to be contacted (left out by the batch)."""
+    """The top open alert of n customers who may be emailed (not held out), plus one of a
+    customer who asked not to be contacted (left out by the batch)."""
     found = rows(
         workspace,
         "SELECT MIN(a.id) FROM alerts a JOIN customers c ON c.id = a.customer_id "
         "WHERE a.status = 'open' AND c.do_not_contact = 0 AND c.email IS NOT NULL "
+        "AND a.holdout = 0 "
         "AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.customer_id = c.id AND "
         "i.kind = 'unsubscribe') GROUP BY c.id ORDER BY c.id LIMIT ?",
         n,

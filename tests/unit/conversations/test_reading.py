@@ -52,7 +52,8 @@ RENEWAL = _call(
     ),
     (
         ANNA,
-        "Sure. To be honest, we are also looking at Northwind for next year. "
+        "Sure. To be honest, we are also looking at Northwind as an alternative for next "
+        "year. "
         "Our budgets were cut 20 % across the board.",
         "00:00:21",
     ),
@@ -77,7 +78,8 @@ def _renewal() -> Reading:
 
 def test_the_renewal_call_raises_the_competitor_and_the_budget_cut_in_annas_words() -> None:
     assert _renewal().risks == (
-        Risk("competitor", "To be honest, we are also looking at Northwind for next year.",
+        Risk("competitor",
+             "To be honest, we are also looking at Northwind as an alternative for next year.",
              ANNA, "00:00:21", "Northwind"),
         Risk("budget_cut", "Our budgets were cut 20 % across the board.", ANNA, "00:00:21"),
     )  # fmt: skip
@@ -149,7 +151,7 @@ def test_sentiment_per_topic_is_the_mean_of_the_customers_sentences_about_it() -
     reading = _renewal()
     anna_said = [
         "Sure.",
-        "To be honest, we are also looking at Northwind for next year.",
+        "To be honest, we are also looking at Northwind as an alternative for next year.",
         "Our budgets were cut 20 % across the board.",
         "The support has been great.",
         "We're not cancelling anything, we just need the price to work.",

@@ -168,7 +168,10 @@ def test_the_timeline_shows_the_call_its_risk_and_summary(engine: Engine) -> Non
         cid = conn.execute(text("SELECT id FROM customers WHERE external_id = 'N1'")).scalar_one()
     detail = load_customer_detail(engine, int(cid))
     (event,) = [e for e in detail.timeline if e.kind == "risk_raised"]
-    assert event.title == ("Call ⚠ complained about the price · Northwind renewal check-in")
+    # N1 is named by its company: whom the call was with is said after its title.
+    assert event.title == (
+        "Call ⚠ complained about the price · Northwind renewal check-in · with Marco Ruiz"
+    )
     assert "The new pricing is hard to justify." in event.detail
     assert "Promised: I will send a proposal on Monday." in event.detail
 
