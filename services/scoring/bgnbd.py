@@ -117,9 +117,13 @@ def _weights(weights: Any, n: int) -> FloatArray:
 
 
 def _minimize(
-    objective: Callable[[FloatArray], tuple[float, FloatArray]], start: FloatArray
+    objective: Callable[[FloatArray], tuple[float, FloatArray]],
+    start: FloatArray,
+    value_of: Callable[[FloatArray], float] | None = None,
 ) -> tuple[FloatArray, float, bool]:
-    """Minimise a smooth objective (value, gradient) in the log-parameter box."""
+    """Minimise a smooth objective (value, gradient) in the log-parameter box;
+    ``value_of``: the value alone, where the gradient costs more than the value (the
+    Nelder-Mead polish asks only for values)."""
     bounds = [_LOG_BOUND] * start.size
     with np.errstate(all="ignore"):
         result = optimize.minimize(
@@ -138,7 +142,7 @@ def _minimize(
         if not (result.success or grad_ok) or not np.isfinite(value):
             log.info("L-BFGS-B stopped (%s); polishing with Nelder-Mead", result.message)
             polished = optimize.minimize(
-                lambda t: objective(t)[0],
+                value_of if value_of is not None else (lambda t: objective(t)[0]),
                 theta if np.isfinite(value) else start,
                 method="Nelder-Mead",
                 bounds=bounds,

@@ -349,8 +349,9 @@ def _central_gradient(f: Callable[[FloatArray], float], theta: FloatArray, f0: f
 
 def _objective(
     mean_ll: Callable[[FloatArray], float], penalizer: float
-) -> Callable[[FloatArray], tuple[float, FloatArray]]:
-    """Negative mean log-likelihood plus the penalty, and its gradient."""
+) -> tuple[Callable[[FloatArray], tuple[float, FloatArray]], Callable[[FloatArray], float]]:
+    """Negative mean log-likelihood plus the penalty, and its gradient (central
+    differences: eight more likelihoods); then the value alone."""
 
     def penalised(theta: FloatArray) -> float:
         return -mean_ll(theta) + penalizer * _dot(theta, theta)
@@ -361,7 +362,11 @@ def _objective(
             return math.inf, np.zeros(theta.size)
         return value, _central_gradient(penalised, theta, value)
 
-    return objective
+    def value_only(theta: FloatArray) -> float:
+        value = penalised(theta)
+        return value if math.isfinite(value) else math.inf
+
+    return objective, value_only
 
 
 def fit_paretonbd(
@@ -427,14 +432,15 @@ def _fit_theta(
     the exact optimum); L-BFGS-B on the exact data is the fallback.
     """
     exact_ll, distinct = _mean_log_likelihood(x, tx, big_t, w)
-    exact = _objective(exact_ll, penalizer)
+    exact, exact_value = _objective(exact_ll, penalizer)
     if distinct <= _EXACT_LIMIT:
-        return _minimize(exact, start)
+        return _minimize(exact, start, exact_value)
     grid = _ROUNDING_GRID
     rounded_ll, _ = _mean_log_likelihood(
         x, np.round(tx / grid) * grid, np.round(big_t / grid) * grid, w
     )
-    theta, _, ok = _minimize(_objective(rounded_ll, penalizer), start)
+    rounded, rounded_value = _objective(rounded_ll, penalizer)
+    theta, _, ok = _minimize(rounded, start, rounded_value)
     if ok:
         hessian = _hessian(lambda t: -rounded_ll(t) + penalizer * _dot(t, t), theta)
         value, grad = exact(theta)
@@ -449,7 +455,7 @@ def _fit_theta(
                 if not trial_value <= value + 1e-12:
                     break
                 theta, value, grad = trial, trial_value, trial_grad
-    return _minimize(exact, theta if ok else start)
+    return _minimize(exact, theta if ok else start, exact_value)
 
 
 def fit_covariance(
