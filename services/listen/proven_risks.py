@@ -140,7 +140,5 @@ def precision_note(session: Session) -> str:
         for proof in proofs.values()
     ]
     proven = [p.subject for p in proofs.values() if p.proven]
-    raises = (
-        f"raising alerts now: {', '.join(proven)}" if proven else "none raises alerts now"
-    )
+    raises = f"raising alerts now: {', '.join(proven)}" if proven else "none raises alerts now"
     return f"Measured on {WHERE}: " + "; ".join(parts) + f". {raises[:1].upper()}{raises[1:]}."

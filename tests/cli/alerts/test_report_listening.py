@@ -38,9 +38,7 @@ def test_the_conversation_risks_section_in_words_csv_and_json(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr
     heard = [r for r in csv.DictReader(io.StringIO(done.stdout)) if r["group"] ==
              "conversation_risk"]  # fmt: skip
-    assert {r["key"]: int(r["judged"]) for r in heard} == {
-        k: c["found"] for k, c in kept.items()
-    }
+    assert {r["key"]: int(r["judged"]) for r in heard} == {k: c["found"] for k, c in kept.items()}
 
     run("--db", str(db), "config", "set", "alerts.conversation_risk.min_precision_percent", "50",
         home=tmp_path)  # fmt: skip

@@ -93,7 +93,8 @@ def test_a_worried_call_raises_each_risk_in_its_own_words_and_place(
     assert expected <= found
     assert not any(kind == "cancellation" for kind, _, _ in found)
     [promise] = row.attributes["actions"]
-    assert promise["by"] == "2026-11-27" and promise["anchor"] == said("revised proposal")[1]
+    assert promise["by"] == "2026-11-27"
+    assert promise["anchor"] == said("revised proposal")[1]
     topics = {t["topic"]: t["sentiment"] for t in row.attributes["topics"]}
     assert topics["delivery"] < -0.05  # "late two months in a row" is no praise
 
