@@ -171,15 +171,22 @@ DRAFT_FOR_ALL = Dialog("Draft for all", "Draft for all", _draft_for_all)
 REVIEW_QUEUE = Dialog("Review queue", "Review drafts", _keys("alt+m", "r"))
 
 
+# The queue's title while it drafts or sends says so after its own ("Review drafts ·
+# Drafted 14 of 69 — Account Radar"); idle, its own is followed by the app's name.
+QUEUE_IDLE = re.compile(r"^Review drafts\s+[—–-]\s")
+
+
 def start_batch(app: App) -> Window:
     """Draft for all…, then its Draft N button (Return: with no provider set up the
     templates write, nothing leaves the machine): the review queue opens as the drafts
-    arrive. Returns the queue's window."""
+    arrive. Returns the queue's window once every draft is written (its title no longer
+    says what it is doing): "Send approved" waits for the drafting to end."""
     start = open_dialog(app, DRAFT_FOR_ALL)
     app.desktop.activate(start.id)
     app.desktop.key("Return")
     app.wait_gone(start.id)
-    return app.wait_window(REVIEW_QUEUE.title, START_TIMEOUT)
+    app.wait_window(REVIEW_QUEUE.title, START_TIMEOUT)
+    return app.wait_window(QUEUE_IDLE, 3 * START_TIMEOUT)
 
 
 def ask_sent(app: App, queue: Window, folder: Path) -> Window:

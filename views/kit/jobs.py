@@ -42,6 +42,9 @@ PoolName = Literal["db", "work", "long"]
 ErrorPresenterFn = Callable[[BaseException], None]
 
 PROGRESS_INTERVAL_S = 0.05  # at most ~20 progress updates a second reach the UI
+# A task that waited for its worker and ran this long in all is written to the log with
+# both times (what a slow screen waited behind; labels carry no customer data).
+SLOW_TASK_S = 5.0
 _TOKENS = itertools.count(1)
 
 
@@ -97,6 +100,10 @@ class _Bridge(QObject):
     task_finished = Signal(int, object, object)
 
 
+def _where(fn: Callable[..., Any]) -> str:
+    return str(getattr(fn, "__qualname__", "task")).replace(".<locals>", "")
+
+
 class _TaskRunnable(QRunnable):
     def __init__(
         self, op: Operation[Any], bridge: _Bridge, pool_name: str, running: dict[str, str]
@@ -121,9 +128,13 @@ class _TaskRunnable(QRunnable):
         self._op = None
         assert op is not None
         token, fn, state, what = op.token, op.fn, op.state, op.what
+        queued = op.queued_at
+        # Its label, else where it was written ("ResultsPane.reload.task"), for the log.
+        label = op.label if op.label != "task" else _where(fn)
         del op
         result: Any = None
         error: BaseException | None = None
+        began = time.monotonic()
         if state.cancelled():
             error = OperationCancelled()
         else:
@@ -135,6 +146,16 @@ class _TaskRunnable(QRunnable):
             finally:
                 self._running.pop(self._pool_name, None)
         del fn, state
+        ended = time.monotonic()
+        if ended - queued >= SLOW_TASK_S:
+            log.info(
+                "%s on the %s worker: waited %.1f s, ran %.1f s%s",
+                label,
+                self._pool_name,
+                began - queued,
+                ended - began,
+                " (cancelled)" if isinstance(error, OperationCancelled) else "",
+            )
         self._bridge.task_finished.emit(token, result, error)
 
 
@@ -173,6 +194,7 @@ class Operation(Generic[T]):
         self._runnable: _TaskRunnable | None = None
         self.started = False
         self.done = False
+        self.queued_at = 0.0  # when run() put it on its pool (time.monotonic())
 
     # -- building ---------------------------------------------------------------------
 
@@ -387,6 +409,7 @@ class JobRunner(QObject):
         self._active[op.token] = op
         runnable = _TaskRunnable(op, self._bridge, op.pool, self._running)
         op._runnable = runnable
+        op.queued_at = time.monotonic()
         self._pools[op.pool].start(runnable)
         if was_idle:
             self.busy_changed.emit(True)

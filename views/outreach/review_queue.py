@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.outreach.batch_records import (
+    SKIP_BY_REVIEWER,
     STATE_LABELS,
     WAITING_STATES,
     BatchRow,
@@ -70,6 +71,7 @@ EDITABLE = WAITING_STATES
 # The list's width: at least, and as the window opens (a narrow screen: a third of it).
 LIST_LEAST, LIST_WIDTH = 220, 360
 OPEN_SIZE = (1200, 720)  # the window's, fitted to a smaller screen
+TITLE = "Review drafts"  # with what is under way after it while drafting or sending
 COUNTED = ("drafted", "approved", "skipped", "sent", "exported", "failed", "queued")
 
 
@@ -91,7 +93,7 @@ class ReviewQueueWindow(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("reviewQueue")
-        self.setWindowTitle("Review drafts")
+        self.setWindowTitle(TITLE)
         self.resize(*OPEN_SIZE)
         FitsScreen(self)  # a smaller screen, or one scaled to 150 % or 200 %
         self._view: BatchView | None = None
@@ -381,6 +383,10 @@ class ReviewQueueWindow(QWidget):
         """A drafting or sending under way (message) with its progress; None: idle."""
         busy = message is not None
         self.busy_label.setText(message or "")
+        # The title says it too: seen in the taskbar while another window is in front.
+        title = f"{TITLE} · {message}" if message else TITLE
+        if self.windowTitle() != title:
+            self.setWindowTitle(title)
         if fraction is not None:
             self.progress.setValue(round(fraction * 100))
         if busy == self._busy:
@@ -432,7 +438,7 @@ class ReviewQueueWindow(QWidget):
         if row is None or row.state not in EDITABLE:
             return
         self.approve_requested.emit(row.id, self.subject.text(), self.body.toPlainText())
-        self._taken(row)
+        self._taken(row, "approved", None)
         self._advance()
 
     def skip_current(self) -> None:
@@ -440,7 +446,7 @@ class ReviewQueueWindow(QWidget):
         if row is None or row.state not in (*EDITABLE, "queued"):
             return
         self.skip_requested.emit(row.id, self.subject.text(), self.body.toPlainText())
-        self._taken(row)
+        self._taken(row, "skipped", SKIP_BY_REVIEWER)
         self._advance()
 
     def regenerate_current(self) -> None:
@@ -459,10 +465,22 @@ class ReviewQueueWindow(QWidget):
         if row is not None and row.interrupted:
             self.send_again_requested.emit(row.id)
 
-    def _taken(self, row: BatchRow) -> None:
-        """The text went with the approve or skip: leaving the row saves nothing more."""
+    def _taken(self, row: BatchRow, state: str, reason: str | None) -> None:
+        """The text went with the approve or skip: leaving the row saves nothing more.
+        The row shows its new state at once, and the counts and "Send approved (N)"
+        follow: the database hears of it on the controller's worker, whose reload then
+        confirms it (or shows what the database kept, with the reason in the header)."""
         subject, body = self.subject.text(), self.body.toPlainText()
-        self._shown = dataclasses.replace(row, subject=subject, body=body)
+        taken = dataclasses.replace(
+            row, subject=subject, body=body, state=state, skip_reason=reason, error=None
+        )
+        self._shown = taken
+        view = self._view
+        if view is not None:
+            rows = tuple(taken if r.id == row.id else r for r in view.rows)
+            self._view = dataclasses.replace(view, rows=rows)
+            self.model.set_rows(rows)
+            self._update_counts()
 
     def _advance(self) -> None:
         """After approve or skip: the next draft still to review (else the next row)."""

@@ -9,6 +9,11 @@ and drafting keeps at most ``outreach.batch_concurrency`` requests in flight), s
 window and the review stay responsive. While a batch drafts, the queue reloads at most
 every ``RELOAD_INTERVAL_MS`` to show the drafts as they arrive.
 
+An approve or a skip shows in the queue at once and reaches the database on its worker
+behind whatever the screens asked of it first: until every such step is saved, a reload
+read before it is not shown (it would take the new state back for a moment), and a
+delivery waits for them (it sends what the database holds as approved).
+
 Emails opened in the mail app or saved as a folder of .eml files are logged only on the
 user's word: the queue asks "Did you send them?" in its bar; Yes logs each once, Not
 sent keeps them approved. Closing the queue with the question open asks it once more
@@ -105,6 +110,10 @@ class BatchController(QObject):
         # them?" waits for an answer (and how they left, for the notice).
         self._handed: tuple[Workspace, list[int], str, str] | None = None
         self._running: Operation[Any] | None = None
+        # The review steps (approve, skip, edit, undo) on their way to the database, and
+        # a delivery asked for meanwhile (run once they are saved).
+        self._saving = 0
+        self._deliver_after: str | None = None
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(RELOAD_INTERVAL_MS)
@@ -286,7 +295,8 @@ class BatchController(QObject):
         ).run()
 
     def _on_batch_loaded(self, view: BatchView) -> None:
-        if self.queue is not None and view.id == self.batch_id:
+        # Read before a review step still being saved: the step's own reload follows.
+        if self.queue is not None and view.id == self.batch_id and not self._saving:
             self.queue.set_batch(view)
 
     def _soon(self) -> None:
@@ -362,12 +372,29 @@ class BatchController(QObject):
             return
         if undo is not None:
             self._undo.append(_Undo(undo))
+        self._saving += 1
         (
             self._jobs.operation(lambda _s: fn(ws.engine), parent=self, label=label)
             .success(lambda _r: self.reload())
             .failure(self._on_row_failed)
+            .finished(self._on_row_saved)
             .run()
         )
+
+    def _on_row_saved(self) -> None:
+        self._saving = max(0, self._saving - 1)
+        if self._saving:
+            return
+        delivery, self._deliver_after = self._deliver_after, None
+        if delivery is not None:
+            if self.queue is not None:
+                self.queue.show_notice("")
+            self.deliver(delivery)
+
+    @property
+    def saving(self) -> bool:
+        """A review step is still on its way to the database."""
+        return self._saving > 0
 
     def _on_row_failed(self, error: BaseException) -> None:
         if self.queue is not None:
@@ -459,6 +486,12 @@ class BatchController(QObject):
         """Send the approved emails: "smtp", "mail_app" or "eml_folder"."""
         ws, batch_id = self._ws, self.batch_id
         if ws is None or batch_id is None or self.busy:
+            return
+        if self._saving:
+            # It sends what the database holds as approved: the last steps first.
+            self._deliver_after = delivery
+            if self.queue is not None:
+                self.queue.show_notice("Saving your review first…")
             return
         actor, sender = self._user(), self._default_sender()
         if delivery == "smtp":
@@ -596,6 +629,7 @@ class BatchController(QObject):
     def _on_queue_closed(self) -> None:
         """The queue closed with "Did you send them?" unanswered: asked once more, since
         nothing is logged without the answer."""
+        self._deliver_after = None  # asked for from the queue, which is gone
         if self._handed is not None:
             if self.queue is not None:
                 self.queue.sent_prompt.dismiss()

@@ -110,6 +110,18 @@ def states(controller: BatchController) -> list[str]:
     return [r.state for r in controller.queue.model.rows]
 
 
+def saved_states(workspace: Workspace) -> list[str]:
+    """The rows' states as the database holds them (the latest batch, in queue order)."""
+    return [
+        str(r[0])
+        for r in rows(
+            workspace,
+            "SELECT state FROM batch_drafts WHERE batch_id = (SELECT MAX(id) FROM "
+            "draft_batches) ORDER BY position, id",
+        )
+    ]
+
+
 def test_keys_drive_the_queue(qtbot, controller: BatchController, jobs: JobRunner) -> None:
     alert_ids = contactable_alerts(controller._workspace(), 4)  # type: ignore[arg-type]
     start_batch(qtbot, controller, alert_ids, jobs)
@@ -124,12 +136,15 @@ def test_keys_drive_the_queue(qtbot, controller: BatchController, jobs: JobRunne
     def key(k: Qt.Key) -> None:
         qtbot.keyClick(queue.list, k)
 
-    key(Qt.Key.Key_A)  # approve the first, on to the next
-    qtbot.waitUntil(lambda: states(controller)[0] == "approved", timeout=TIMEOUT_MS)
+    key(Qt.Key.Key_A)  # approve the first, on to the next: shown at once
+    assert states(controller)[0] == "approved"
+    assert queue.send_button.text() == "Send approved (1)…"
     assert queue.list.currentIndex().row() == 1
     key(Qt.Key.Key_S)  # skip the second
-    qtbot.waitUntil(lambda: states(controller)[1] == "skipped", timeout=TIMEOUT_MS)
+    assert states(controller)[1] == "skipped"
     assert queue.list.currentIndex().row() == 2
+    qtbot.waitUntil(lambda: not controller.saving, timeout=TIMEOUT_MS)
+    assert saved_states(controller._workspace())[:2] == ["approved", "skipped"]  # type: ignore[arg-type]
     key(Qt.Key.Key_K)
     assert queue.list.currentIndex().row() == 1
     key(Qt.Key.Key_J)
@@ -176,6 +191,7 @@ def test_edit_then_approve_is_sent_once_and_recorded_as_edited(
         confirm = controller.test_confirm  # type: ignore[attr-defined]
         confirm.answer = False  # asked first: no, and nothing goes
         queue.smtp_action.trigger()
+        qtbot.waitUntil(lambda: len(confirm.asked) == 1, timeout=TIMEOUT_MS)
         assert "Send 2 approved emails now" in confirm.asked[-1]
         qtbot.wait(200)
         assert states(controller)[:2] == ["approved", "approved"]
@@ -203,6 +219,49 @@ def test_edit_then_approve_is_sent_once_and_recorded_as_edited(
         (expected[1], False, 0, "sent"),
     ]
     assert states(controller)[2] == "drafted"  # never approved: never sent
+
+
+def test_a_send_right_after_approving_waits_for_the_approval_to_be_saved(
+    qtbot, controller: BatchController, jobs: JobRunner, workspace: Workspace
+) -> None:
+    """The database worker busy with a screen's read: A shows at once (the row, the
+    count, Send approved enabled), the send waits, saying so, and then sends exactly the
+    approved email once the approval is in the database."""
+    import threading
+
+    alert_ids = contactable_alerts(workspace, 2)
+    start_batch(qtbot, controller, alert_ids, jobs)
+    queue = controller.queue
+    assert queue is not None
+    release = threading.Event()
+    jobs.operation(lambda _s: release.wait(20), label="a screen's long read").run()
+    queue.approve_button.click()
+    assert states(controller) == ["approved", "drafted"]
+    assert queue.send_button.text() == "Send approved (1)…"
+    assert queue.send_button.isEnabled()
+    assert controller.saving
+    with SMTPServer() as server:
+        settings(
+            workspace,
+            smtp__host="127.0.0.1",
+            smtp__port=server.port,
+            smtp__security="none",
+            smtp__from_address="dana@fern.example",
+        )
+        confirm = controller.test_confirm  # type: ignore[attr-defined]
+        queue.smtp_action.trigger()
+        qtbot.wait(100)
+        assert confirm.asked == []  # not before the approval is saved
+        assert queue.notice.text() == "Saving your review first…"
+        assert saved_states(workspace) == ["drafted", "drafted"]
+        release.set()
+        qtbot.waitUntil(lambda: len(confirm.asked) == 1, timeout=TIMEOUT_MS)
+        assert "Send 1 approved email now" in confirm.asked[0]
+        qtbot.waitUntil(lambda: states(controller)[0] == "sent", timeout=TIMEOUT_MS)
+        qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+        received = [r.split("<", 1)[1].rstrip(">") for r in server.received.rcpt_to]
+        assert received == [queue.model.rows[0].recipient]
+    assert saved_states(workspace) == ["sent", "drafted"]
 
 
 def test_the_alert_list_drafts_for_the_cards_shown(
@@ -411,3 +470,20 @@ def test_esc_from_a_button_closes_the_review(
     qtbot.keyClick(queue.approve_button, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not queue.isVisible(), timeout=TIMEOUT_MS)
     qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+
+
+def test_the_queues_title_says_what_is_under_way(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Seen in the taskbar with another window in front: the drafting's progress, then
+    the queue's own title again once it is done."""
+    from views.outreach.review_queue import ReviewQueueWindow
+
+    queue = ReviewQueueWindow()
+    qtbot.addWidget(queue)
+    assert queue.windowTitle() == "Review drafts"
+    queue.set_busy("Drafting…", 0.0)
+    assert queue.windowTitle() == "Review drafts · Drafting…"
+    queue.set_busy("Drafted 14 of 69", 14 / 69)
+    assert queue.windowTitle() == "Review drafts · Drafted 14 of 69"
+    assert queue.progress.value() == 20
+    queue.set_busy(None)
+    assert queue.windowTitle() == "Review drafts"

@@ -350,3 +350,41 @@ def test_what_the_callbacks_hold_is_freed_on_the_ui_thread(qtbot, jobs: JobRunne
     assert jobs.wait_for_done()
     qtbot.waitUntil(lambda: len(_Tracked.freed_on) == 40)
     assert set(_Tracked.freed_on) == {threading.main_thread()}
+
+
+def test_a_slow_task_is_logged_with_its_wait_and_its_run(
+    qtbot, jobs: JobRunner, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a screen waited behind is in the log: the task's name (its label, else where
+    it was written), its pool, how long it waited for its worker and how long it ran. A
+    quick one is not logged."""
+    from views.kit import jobs as jobs_module
+
+    monkeypatch.setattr(jobs_module, "SLOW_TASK_S", 0.2)
+    release = threading.Event()
+    rec = Recorder()
+
+    def blocker(_state: TaskState) -> None:
+        release.wait(WAIT)
+
+    def task(_state: TaskState) -> int:  # the name most tasks have: where it is, instead
+        return 1
+
+    caplog.set_level(logging.INFO, logger="views.kit.jobs")
+    jobs.operation(blocker, label="a long read").finished(rec.on_finished).run()
+    jobs.operation(task).finished(rec.on_finished).run()  # waits behind it
+    qtbot.wait(300)
+    release.set()
+    qtbot.waitUntil(lambda: rec.finished == 2)
+    lines = [r.getMessage() for r in caplog.records if r.name == "views.kit.jobs"]
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("a long read on the db worker: waited 0.0 s, ran 0.")
+    waited = lines[1]
+    assert waited.startswith(
+        "test_a_slow_task_is_logged_with_its_wait_and_its_run.task on the db worker: waited 0."
+    )
+    assert waited.endswith("ran 0.0 s")
+    caplog.clear()
+    jobs.operation(task).finished(rec.on_finished).run()
+    qtbot.waitUntil(lambda: rec.finished == 3)
+    assert [r for r in caplog.records if r.name == "views.kit.jobs"] == []
