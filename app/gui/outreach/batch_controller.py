@@ -41,8 +41,9 @@ from PySide6.QtWidgets import QWidget
 from app.gui.context import GuiContext, WindowContext
 from app.gui.gc_pause import freeze_loaded_objects
 from app.gui.outreach import questions
+from app.gui.outreach.batch_queue_reads import read_beside_the_queue
 from app.workspace import Workspace
-from services.outreach.batch_records import BatchPlan, BatchView, SendSummary, WhyInQueue
+from services.outreach.batch_records import BatchPlan, BatchView, SendSummary
 from views.kit.confirm import ask_yes_cancel
 from views.kit.file_dialogs import existing_directory
 from views.kit.jobs import Operation, TaskState
@@ -231,53 +232,13 @@ class BatchController(QObject):
         self.queue.show()
         self.queue.raise_()
         self.queue.activateWindow()
-        self._load_pace(ws)
-        self._load_reasons(ws, batch_id)
-        self._load_send_at(ws, batch_id)
+        read_beside_the_queue(self._jobs, self, ws, batch_id, self._queue_for, self._now())
         self.reload()
         if draft:
             self._draft(ws, batch_id, reviewed=reviewed)
 
-    def _load_pace(self, ws: Workspace) -> None:
-        def task(_state: TaskState) -> int:
-            from services.settings.views import SenderSettings
-
-            with ws.sessions() as session:
-                return SenderSettings.read(session).send_per_minute
-
-        def shown(pace: int) -> None:
-            if self.queue is not None:
-                self.queue.set_pace(pace)
-
-        self._jobs.operation(task, parent=self, label="send pace").success(shown).run()
-
-    def _load_send_at(self, ws: Workspace, batch_id: int) -> None:
-        def task(_state: TaskState) -> dict[int, str]:
-            from services.lifecycle.reach import batch_send_times
-
-            return batch_send_times(ws.engine, batch_id)
-
-        def shown(hints: dict[int, str]) -> None:
-            if self.queue is not None and self.batch_id == batch_id:
-                self.queue.set_send_at(hints)
-
-        self._jobs.operation(task, parent=self, label="best times").success(shown).run()
-
-    def _load_reasons(self, ws: Workspace, batch_id: int) -> None:
-        """Why each customer is in the batch (their card's reasons, last order, churn
-        risk), read once per opening: the review does not change them."""
-        now = self._now()
-
-        def task(_state: TaskState) -> dict[int, WhyInQueue]:
-            from services.outreach.waiting import why_in_batch
-
-            return why_in_batch(ws.engine, batch_id, now=now)
-
-        def shown(why: dict[int, WhyInQueue]) -> None:
-            if self.queue is not None and self.batch_id == batch_id:
-                self.queue.set_reasons(why)
-
-        self._jobs.operation(task, parent=self, label="why in the queue").success(shown).run()
+    def _queue_for(self, batch_id: int) -> ReviewQueueWindow | None:
+        return self.queue if self.batch_id == batch_id else None
 
     def reload(self) -> None:
         """Load the batch again and show it."""
