@@ -52,6 +52,17 @@ def settings(workspace: Workspace, **values: Any) -> None:
         set_settings(session, {k.replace("__", "."): v for k, v in values.items()})
 
 
+def send_through(workspace: Workspace, server: SMTPServer) -> None:
+    """The workspace sends by SMTP through the loopback ``server``."""
+    settings(
+        workspace,
+        smtp__host="127.0.0.1",
+        smtp__port=server.port,
+        smtp__security="none",
+        smtp__from_address="dana@fern.example",
+    )
+
+
 def contactable_alerts(workspace: Workspace, n: int) -> list[int]:
     """The top open alert of n customers who may be emailed (not held out), plus one of a
     customer who asked not to be contacted (left out by the batch)."""
@@ -181,13 +192,7 @@ def test_edit_then_approve_is_sent_once_and_recorded_as_edited(
     qtbot.waitUntil(lambda: states(controller)[1] == "approved", timeout=TIMEOUT_MS)
     assert queue.send_button.text() == "Send approved (2)…"
     with SMTPServer() as server:
-        settings(
-            workspace,
-            smtp__host="127.0.0.1",
-            smtp__port=server.port,
-            smtp__security="none",
-            smtp__from_address="dana@fern.example",
-        )
+        send_through(workspace, server)
         confirm = controller.test_confirm  # type: ignore[attr-defined]
         confirm.answer = False  # asked first: no, and nothing goes
         queue.smtp_action.trigger()
@@ -241,13 +246,7 @@ def test_a_send_right_after_approving_waits_for_the_approval_to_be_saved(
     assert queue.send_button.isEnabled()
     assert controller.saving
     with SMTPServer() as server:
-        settings(
-            workspace,
-            smtp__host="127.0.0.1",
-            smtp__port=server.port,
-            smtp__security="none",
-            smtp__from_address="dana@fern.example",
-        )
+        send_through(workspace, server)
         confirm = controller.test_confirm  # type: ignore[attr-defined]
         queue.smtp_action.trigger()
         qtbot.wait(100)
