@@ -53,6 +53,11 @@ if TYPE_CHECKING:
 
 PREVIEW_PAGE, PROGRESS_PAGE, REPORT_PAGE = range(3)
 
+# The window's title says where the dialog is (the taskbar shows it while the person
+# looks elsewhere): the files still being read, ready to import, importing, the report.
+TITLE = "Import files"
+READING, READY, IMPORTING = "Reading the files…", "Ready to import", "Importing…"
+
 NO_FILES = (
     "No export files were found. Account Radar imports CSV, TSV and TXT files, "
     "Excel workbooks (.xlsx) and product-usage exports in JSON lines (.json, .jsonl)."
@@ -90,8 +95,9 @@ class ImportDialog(QDialog):
         self._reads: list[Operation[object]] = []
         self._cancel_requested = threading.Event()
         self.outcome: ImportOutcome | None = None
+        self._files_read = False  # the paths expanded into files (or failed to)
         self.setObjectName("importDialog")
-        self.setWindowTitle("Import files")
+        self.setWindowTitle(f"{TITLE} · {READING}")
         self.setSizeGripEnabled(True)
 
         self.pages = QStackedWidget(self)
@@ -227,6 +233,7 @@ class ImportDialog(QDialog):
         self._reads.append(op)  # type: ignore[arg-type]
 
     def _on_reading_failed(self, error: BaseException) -> None:
+        self._files_read = True
         message = self._source.user_message(error)
         if message is None:
             self._jobs.present_error(error)
@@ -237,6 +244,7 @@ class ImportDialog(QDialog):
     def _on_files_found(self, result: tuple[list[FileEntry], dict[str, str]]) -> None:
         entries, self._profiles = result
         self.entries = entries
+        self._files_read = True
         if not entries:
             self.preview_page.show_nothing(NO_FILES)
             self._update_import_button()
@@ -372,6 +380,19 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(enabled and self._import_op is None)
         n = len(ready)
         self.import_button.setText("Import" if n <= 1 else f"Import {n} files")
+        self._update_title()
+
+    def _update_title(self) -> None:
+        page = self.pages.currentIndex()
+        if page == REPORT_PAGE:
+            return  # the report's own title (set with the outcome)
+        if page == PROGRESS_PAGE:
+            state: str | None = IMPORTING
+        elif self._files_read is False or any(e.loading for e in self.entries):
+            state = READING
+        else:
+            state = READY if self.import_button.isEnabled() else None
+        self.setWindowTitle(f"{TITLE} · {state}" if state else TITLE)
 
     def requests(self) -> list[ImportRequest]:
         """What start_import() will ask the importer for, file by file."""
@@ -406,9 +427,10 @@ class ImportDialog(QDialog):
             if count == 1
             else f"Importing {count} files…"
         )
+        self._show_page(PROGRESS_PAGE)
+        self._update_title()
         self.progress_bar.setValue(0)
         self.progress_label.setText("Starting…")
-        self._show_page(PROGRESS_PAGE)
         self._import_op = (
             self._jobs.operation(
                 task, parent=self, key=("import.run", id(self)), label="import", what="the import"
@@ -453,11 +475,13 @@ class ImportDialog(QDialog):
         self._show_page(PREVIEW_PAGE)
         self.reason_label.setText(message)
         set_tone(self.reason_label, "critical")
+        self.setWindowTitle(TITLE)
 
     def _on_import_finished(self) -> None:
         self._import_op = None
         if self.pages.currentIndex() == PREVIEW_PAGE:
             self.import_button.setEnabled(True)
+            self._update_title()
 
     def _show_outcome(self, outcome: ImportOutcome) -> None:
         self.outcome = outcome

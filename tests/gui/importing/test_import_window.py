@@ -368,6 +368,42 @@ def test_return_imports_even_with_the_focus_on_cancel(qtbot, gui: Gui, tmp_path:
     dialog.close()
 
 
+def test_the_dialogs_title_says_whether_the_file_is_read_ready_importing_or_done(
+    qtbot, gui: Gui, tmp_path: Path
+) -> None:
+    """The taskbar shows the dialog's title: it says the file is still being read (Import
+    is off then), ready to import, importing, then the report."""
+    import threading
+
+    release = threading.Event()
+    gui.imports.jobs.operation(lambda _s: release.wait(20), label="a long read").run()
+    dialog = gui.imports.open_import([str(copy(SHOPIFY, tmp_path / "exports"))])
+    assert dialog is not None
+    qtbot.wait(50)
+    assert dialog.windowTitle() == "Import files · Reading the files…"
+    assert not dialog.import_button.isEnabled()
+    release.set()
+    wait_preview(qtbot, dialog)
+    assert dialog.windowTitle() == "Import files · Ready to import"
+    titles: list[str] = []
+    dialog.progress_bar.valueChanged.connect(lambda _v: titles.append(dialog.windowTitle()))
+    run_import(qtbot, dialog)
+    assert titles
+    assert set(titles) == {"Import files · Importing…"}
+    assert dialog.windowTitle() == "Import report"
+    dialog.close()
+
+    # A file the importer cannot take as it is: read, but not ready; the title says no more.
+    odd = tmp_path / "exports" / "notes.csv"
+    odd.write_text("Kd,EP,Bl\n1,2,3\n", encoding="utf-8")
+    dialog = gui.imports.open_import([str(odd)])
+    assert dialog is not None
+    wait_preview(qtbot, dialog)
+    assert not dialog.import_button.isEnabled()
+    assert dialog.windowTitle() == "Import files"
+    dialog.close()
+
+
 def test_progress_then_cancel_leaves_the_workspace_as_it_was(
     qtbot, gui: Gui, tmp_path: Path
 ) -> None:
