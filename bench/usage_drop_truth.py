@@ -7,7 +7,7 @@ Builds the demo the first time (``main.py demo``, scored), cached at --workspace
 the usage-drop rule as of every Tuesday of the last --weeks weeks with the workspace's
 settings (``--set max_chance_percent=0.5`` tries another value) over every customer, and
 compares the customers it alerts with the demo's story (services/demo/usage.py, the
-marker's ``simulated_usage``):
+truth's ``usage`` part (services/demo/truth.py)):
 
 - a true alert: a customer whose use truly decays (lapse, fading or recover), alerted
   from its decay's start up to 10 weeks after it;
@@ -62,8 +62,9 @@ def _truth(path: Path) -> tuple[pd.DataFrame, dt.date]:
         marker = json.loads(
             con.execute("SELECT value FROM settings WHERE key = 'workspace.demo'").fetchone()[0]
         )
+        usage = con.execute("SELECT body FROM demo_truths WHERE name = 'usage'").fetchone()[0]
         ids = dict(con.execute("SELECT external_id, id FROM customers").fetchall())
-    story = marker["simulated_usage"]
+    story = json.loads(usage)
     rows = [
         (ids[ext], kind, dt.date.fromisoformat(day), story["lapse_last_order"].get(ext))
         for kind in ("lapse", "fading", "recover")

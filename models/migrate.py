@@ -25,12 +25,12 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest revision in migrations/versions. Kept here so that opening a current
 # workspace needs no Alembic import (a third of a second at every start); a test checks
 # it against Alembic's own answer, so a new revision cannot forget to update it.
-HEAD_REVISION = "0028"
+HEAD_REVISION = "0029"
 # Revisions that rebuild no table (they add indexes, a column in place with ALTER TABLE
 # ADD COLUMN, filled by an UPDATE, or new tables, empty when made): an upgrade made of them
 # alone needs no foreign-key check of every row (minutes on a million-customer workspace).
 INDEX_ONLY_REVISIONS = frozenset(
-    {"0018", "0019", "0020", "0021", "0022", "0023", "0024", "0025", "0026", "0027", "0028"}
+    {"0018", "0019", "0020", "0021", "0022", "0023", "0024", "0025", "0026", "0027", "0028", "0029"}
 )
 
 

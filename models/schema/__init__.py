@@ -30,7 +30,7 @@ from models.schema.playbooks import PlaybookRun, PlaybookStep
 from models.schema.records import Interaction, Opportunity, Order, Subscription
 from models.schema.renewals import Contract, RenewalCall, RenewalForecast
 from models.schema.scoring import ScoreSnapshot, ScoringRun
-from models.schema.team import AuditEvent, Setting, TeamMember
+from models.schema.team import AuditEvent, DemoTruth, Setting, TeamMember
 from models.schema.usage import UsageDay
 from models.sync_receipts import SyncReceipt
 from models.vocab import (  # the vocabularies of these tables
@@ -60,6 +60,7 @@ __all__ = [
     "Customer",
     "CustomerIdentity",
     "CustomerRollup",
+    "DemoTruth",
     "DraftBatch",
     "Escalation",
     "ImportChange",

@@ -1,4 +1,5 @@
-"""The workspace's audit, its settings and the people of a shared workspace."""
+"""The workspace's audit, its settings, the people of a shared workspace, and a demo
+workspace's simulated truth."""
 
 from __future__ import annotations
 
@@ -53,3 +54,18 @@ class TeamMember(Base):
     role: Mapped[str] = mapped_column(String(16))
     owner_name: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DemoTruth(Base):
+    """What a demo workspace's simulation decided, kept beside the data it generated so
+    that a benchmark or a test can grade the app against it: one row per part (outreach,
+    usage, renewals, calls, people), its JSON body. Per customer or per contract, it grows
+    with the book, so it is kept here rather than in the demo marker (the setting
+    ``workspace.demo``: how the demo was built), which every settings read loads.
+    Empty in a workspace of real data (services/demo/truth.py)."""
+
+    __tablename__ = "demo_truths"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    body: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    built_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

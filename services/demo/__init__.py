@@ -22,7 +22,7 @@ PostgreSQL.
 It also simulates six months of the product in use, with a known true effect for Learn
 to recover: past risk alerts with a 10% holdout, an email to each contacted customer,
 and re-engagement at 12% without contact and 20% with it (``outreach``; the truth is in
-the demo marker's ``simulated_outreach``).
+the demo's ``outreach`` truth, services/demo/truth.py).
 
 The package: ``vocabulary`` (the demo's world), ``generate`` (the rows, vectorised),
 ``outreach`` (the past alerts and emails), ``tables`` (writing them) and ``build``

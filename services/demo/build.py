@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, exists, select
 from sqlalchemy.orm import Session
 
+import services.demo.truth as truth_parts
 from models.base import utcnow
 from models.db import translate_db_errors
 from models.errors import UserFacingError, WorkspaceError
@@ -121,13 +122,7 @@ def build_demo(
             assert data.outreach is not None
             _write(conn, data, step)
             counts = data.counts()
-            truth = {
-                "simulated_outreach": data.outreach.truth,
-                "simulated_usage": data.usage_truth,
-                "simulated_renewals": data.renewal_truth,
-                "simulated_calls": data.calls_truth,
-                "simulated_people": data.people.truth if data.people is not None else None,
-            }
+            truth = _truths(data)
             data = None
         else:
             counts, truth = _write_shards(conn, sizes, seed, today, step, contacted_rate)
@@ -137,10 +132,11 @@ def build_demo(
             "seed": seed,
             "today": today.isoformat(),
             "built_at": built_at.isoformat(timespec="seconds"),
-            **truth,
         }
         with Session(bind=conn) as session:
             set_setting(session, DEMO_SETTING, marker)
+            # What the simulation decided, in a table of its own (it grows with the book).
+            truth_parts.write_truths(session, truth, built_at)
             # The demo's orders are in US dollars, its money figures too.
             set_setting(session, "workspace.home_currency", "USD")
             session.add(
@@ -207,14 +203,7 @@ def _write_shards(
             data = _generate(size, seed + SHARD_SEED_STEP * k, today, part, contacted_rate, taken)
             if k == 0:
                 assert data.outreach is not None
-                truth = {
-                    "simulated_outreach": data.outreach.truth,
-                    "simulated_usage": data.usage_truth,
-                    "simulated_renewals": data.renewal_truth,
-                    "simulated_calls": data.calls_truth,
-                    "simulated_people": data.people.truth if data.people is not None else None,
-                    "simulated_customers": size,
-                }
+                truth = {**_truths(data), truth_parts.CUSTOMERS: size}
             else:
                 _tag_shard(data, f"-{k + 1}")
             _write_rows(conn, data, part)
@@ -223,6 +212,18 @@ def _write_shards(
             del data
         _sum_up(conn, step)
     return counts, truth
+
+
+def _truths(data: _DemoData) -> dict[str, Any]:
+    """What the simulation of one batch decided, by part (services/demo/truth.py)."""
+    assert data.outreach is not None
+    return {
+        truth_parts.OUTREACH: data.outreach.truth,
+        truth_parts.USAGE: data.usage_truth,
+        truth_parts.RENEWALS: data.renewal_truth,
+        truth_parts.CALLS: data.calls_truth,
+        truth_parts.PEOPLE: data.people.truth if data.people is not None else None,
+    }
 
 
 def _tag_shard(data: _DemoData, tag: str) -> None:

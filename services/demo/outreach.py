@@ -49,8 +49,8 @@ customers.
 Alert statuses follow a plausible history: won back (resolved a few days after the
 order), no action needed (a held-out customer who came back), lost (closed about two
 weeks after the window ended), or still in progress (contacted) / open (held out) when
-that is later than today. The truth is stored in the demo marker setting
-(``simulated_outreach``) and per customer in ``attributes["demo_outreach"]`` (arm and
+that is later than today. The truth is kept in the demo's truth
+(``outreach``, services/demo/truth.py) and per customer in ``attributes["demo_outreach"]`` (arm and
 whether they re-engaged), like the archetype.
 """
 
@@ -85,7 +85,7 @@ from services.demo.vocabulary import (
 from services.outreach.checks import offers_made
 from services.settings import ALERT_RULES
 
-# The true effect (the marker's "simulated_outreach" repeats them).
+# The true effect (the demo's "outreach" truth repeats them).
 BASELINE_RATE = 0.12  # chance of a paid order within the window, not contacted
 CONTACTED_RATE = 0.20  # the same, contacted
 WINDOW_DAYS = 30

@@ -23,7 +23,7 @@ answer:
 - ``new_dm``: a decision maker added to the account, not met;
 - ``unmet_dm``: the decision maker on record from the start never heard from.
 
-The stories and their days are the demo marker's ``simulated_people`` (with the renewal
+The stories and their days are the demo's ``people`` truth (with the renewal
 each one precedes or follows). A random stream of its own ([seed, 23]) draws the people:
 every other demo row is the same as without them.
 """

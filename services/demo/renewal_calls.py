@@ -10,8 +10,8 @@ more by then); the call is the one whose chance (``CALL_CHANCE``) is nearest tha
 - Maya Thompson is well calibrated (no bias, little noise); Lucas Moreno is optimistic
   (calls commit or likely too often); Hannah Becker is noisy (her calls are close to a
   coin's); Priya Raman and Daniel Okafor are in between. ``SKILLS`` ranks them: the
-  calibrated owner first, the noisy one last, the three others between. The demo marker
-  keeps it (``simulated_calls``) so that a benchmark can check that forecast against
+  calibrated owner first, the noisy one last, the three others between. The demo's truth
+  keeps it (``calls``) so that a benchmark can check that forecast against
   actual ranks the owners the same way. An owner's book is small (a few dozen decided
   renewals), so their Brier score also depends on how hard their renewals were to call;
   set against the true chances' own Brier score on the same renewals, the ranks show.
@@ -122,7 +122,7 @@ def demo_calls(
     rng: np.random.Generator, contracts: _TableData, truth: dict[str, Any], today_day: int
 ) -> tuple[_TableData, dict[str, Any]]:
     """The owners' calls on the demo's contract terms (``contracts``, with their true
-    chances in ``truth``, renewal_truth.py's), and the owners' skills for the marker.
+    chances in ``truth``, renewal_truth.py's), and the owners' skills (the demo's truth).
 
     The calls' table names each call's contract by its external id
     (``contract_external_id``), turned into the contract's id at write time."""

@@ -31,7 +31,7 @@ one year at least): the first term's price a seat is set so that its seats cost 
 that, later terms follow their seats at the same price (3% dearer a year), and no term
 costs more than the customer's whole order revenue, so that an account that spent $2,000
 in orders never holds a $40,000 contract. Every term's chance, outcome and
-features are kept in the demo marker (``simulated_renewals``), so that a benchmark can
+features are kept in the demo's truth (``renewals``), so that a benchmark can
 set a model's likelihoods beside the truth, as services/demo/uplift_truth.py does for
 uplift. Drawn from a random stream of its own ([seed, 23]) after everything else, so that
 no other row of the demo changed when contracts were added.

@@ -17,7 +17,7 @@ has a winner to find (and tests can check it is found).
 - Stored as an ended experiment ("Warm or concise", from an hour before the first past
   alert to an hour after the last), with one assignment per alert: today's alerts get no
   strategy (the composer and Draft for all keep the workspace's defaults until a user
-  starts an experiment); the truth goes in the demo marker ("simulated_outreach" ▸
+  starts an experiment); the truth goes in the demo's truth ("outreach" ▸
   "experiment") and each customer's ``attributes["demo_outreach"]["strategy"]``.
 """
 
@@ -101,7 +101,7 @@ def email_tones(tones: ObjArray, strategy: IntArray) -> ObjArray:
 
 
 def truth(strategy: IntArray, baseline: float, contacted_rate: float) -> dict[str, Any]:
-    """The experiment's truth, for the demo marker."""
+    """The experiment's truth (services/demo/truth.py)."""
     return {
         "name": NAME,
         "kind": KIND,
@@ -123,7 +123,7 @@ def truth(strategy: IntArray, baseline: float, contacted_rate: float) -> dict[st
 def add_demo_experiment(session: Session, built_at: dt.datetime) -> None:
     """Store the experiment and its assignments (the past alerts of customers whose
     ``demo_outreach`` names a strategy). Its start is audited by the build's own event
-    ("demo_built", whose marker holds the experiment's truth)."""
+    ("demo_built"; the experiment's truth is the demo's ``outreach`` truth)."""
     rows = session.execute(
         select(
             Alert.id, Alert.customer_id, Alert.holdout_band, Alert.created_at, Customer.attributes

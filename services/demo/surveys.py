@@ -18,7 +18,7 @@ drawn at random within risk bands, the invitations and answers are drawn alike f
 everyone, and the score follows the generated order history *without* the simulated
 re-engagement orders (as the campaign emails do), so the only difference between the
 arms after the contact is the effect. Its own random stream: no other demo row changes.
-The truth is stored in the marker's ``simulated_outreach`` (``nps``).
+The truth is kept in the demo's ``outreach`` truth (``nps``; services/demo/truth.py).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def nps_answers(
     attributes: Any,
     today_day: int,
 ) -> tuple[_TableData, dict[str, Any]]:
-    """The NPS answers (interactions) and the truth for the marker.
+    """The NPS answers (interactions) and their truth (services/demo/truth.py).
 
     ``order_times``: the generated orders (customer, day as a float), sorted, without the
     simulated re-engagement orders; ``outreach``: the plan's customers and contact

@@ -20,7 +20,7 @@ and adds "who, by their own chance": systematic sampling with inclusion probabil
 proportional to each member's chance (Madow's method, the members in a random order)
 picks exactly the arm's share, and each member is picked with its own chance (rescaled by
 the arm's few-percent difference between the share and the mean chance). Each alert's
-``uplift_i`` is kept in the demo marker (``simulated_outreach.uplift``), so a test can
+``uplift_i`` is kept in the demo's ``outreach`` truth (``uplift``), so a test can
 score a ranking against the truth.
 """
 

@@ -8,8 +8,8 @@ the season (the holidays busier) and a noisy weekly multiplier; an active day ha
 more sessions, minutes, events, documents viewed and feature uses, summed into one
 ``usage_days`` row per customer and day (source ``demo_app``), with the seats' keys.
 
-The story, the truth the usage-drop alert is checked against (the demo marker's
-``simulated_usage``):
+The story, the truth the usage-drop alert is checked against (the demo's
+``usage`` truth, services/demo/truth.py):
 
 - ``lapse``: most lapsing customers who use the app see their use decay over several
   weeks (from 5 to 12 weeks before their last order) and stop using it soon after it;
@@ -97,7 +97,7 @@ def demo_usage(
     external_ids: list[str],
     today_day: int,
 ) -> tuple[_TableData, dict[str, Any]]:
-    """The usage rows (a usage_days table) and the story's truth for the demo marker."""
+    """The usage rows (a usage_days table) and the story's truth (services/demo/truth.py)."""
     n = len(arch)
     window_start = today_day - USAGE_DAYS
     share = np.array([_APP_SHARE.get(a, 0.0) for a in range(8)])[arch]

@@ -18,6 +18,7 @@ from models.schema import (
     Contract,
     Customer,
     CustomerRollup,
+    DemoTruth,
     ImportRun,
     Interaction,
     Opportunity,
@@ -71,6 +72,7 @@ DATA_TABLES: tuple[Table, ...] = tuple(
         Customer,
         ImportRun,
         AuditEvent,
+        DemoTruth,
     )
 )
 

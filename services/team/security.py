@@ -97,6 +97,7 @@ MANAGER_READS_ONLY = (
     "customer_identities",
     "customer_rollups",
     "customers",
+    "demo_truths",
     "experiment_assignments",
     "experiments",
     "import_changes",

@@ -19,16 +19,17 @@ from sqlalchemy.orm import Session
 
 from app.workspace import Workspace, open_workspace, to_url
 from models.vocab import OUTREACH_TONES, RISK_BANDS
-from services.demo import DEMO_SETTING, build_demo
+from services.demo import build_demo
 from services.demo.outreach import (
     BASELINE_RATE,
     CONTACTED_RATE,
     HOLDOUT_PERCENT,
     WINDOW_DAYS,
 )
+from services.demo.truth import demo_truth, demo_truths
 from services.learn.attribution import CONTACTED, HOLDOUT, attribute
 from services.learn.lift import proportion_lift
-from services.settings import ALERT_RULES, get_setting
+from services.settings import ALERT_RULES
 
 TODAY = dt.date(2025, 6, 15)
 MIDNIGHT = pd.Timestamp(TODAY)
@@ -107,11 +108,9 @@ def _reengaged_by_hand(exposures: pd.DataFrame, orders: pd.DataFrame) -> pd.Seri
     return exposures.alert_id.isin(hit.alert_id)
 
 
-def _marker(ws: Workspace) -> dict[str, Any]:
+def _truths(ws: Workspace) -> dict[str, Any]:
     with Session(ws.engine) as session:
-        marker = get_setting(session, DEMO_SETTING)
-    assert isinstance(marker, dict)
-    return marker
+        return demo_truths(session)
 
 
 # ------------------------------------------------------------------ the holdout
@@ -243,7 +242,7 @@ def test_a_few_held_out_customers_were_contacted_anyway(default_demo: Workspace)
     assert anyway.holdout_contact_reason.str.len().gt(10).all()
     after = pd.to_datetime(anyway.holdout_contacted_at) - pd.to_datetime(anyway.created_at)
     assert after.between(pd.Timedelta(0), pd.Timedelta(days=4)).all()
-    marker = _marker(default_demo)["simulated_outreach"]
+    marker = _truths(default_demo)["outreach"]
     assert marker["contacted_anyway"] == len(anyway)
 
 
@@ -265,7 +264,7 @@ def test_nothing_happens_after_today(default_demo: Workspace) -> None:
 
 
 def test_the_marker_states_the_truth_and_the_counts(default_demo: Workspace) -> None:
-    truth = _marker(default_demo)["simulated_outreach"]
+    truth = _truths(default_demo)["outreach"]
     exposures = _exposures(default_demo)
     assert truth["baseline_rate"] == BASELINE_RATE == 0.12
     assert truth["contacted_rate"] == CONTACTED_RATE == 0.20
@@ -406,10 +405,9 @@ def test_the_effectiveness_report_on_the_demo_covers_the_truth_in_its_marker(
     """What Results and `report effectiveness` show on the demo: the rates of its
     simulated outreach, and an interval that covers the true lift stored with it."""
     from services.learn.effectiveness import effectiveness_report
-    from services.settings import get_setting
 
     with default_demo.sessions() as session:
-        truth = get_setting(session, DEMO_SETTING)["simulated_outreach"]
+        truth = demo_truth(session, "outreach")
     report = effectiveness_report(
         default_demo.engine, now=dt.datetime.combine(TODAY, dt.time(), tzinfo=dt.UTC)
     )
@@ -437,7 +435,7 @@ def test_the_nps_change_after_outreach_covers_the_truth_in_its_marker(
     from services.learn.satisfaction import satisfaction_report
 
     ws: Workspace = request.getfixturevalue(demo)
-    outreach = _marker(ws)["simulated_outreach"]
+    outreach = _truths(ws)["outreach"]
     truth = outreach["nps"]
     assert truth["true_effect"] == TRUE_NPS_EFFECT == 0.8
     answers = _frame(ws, "SELECT rating FROM interactions WHERE kind = 'nps'")

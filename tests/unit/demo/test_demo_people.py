@@ -28,9 +28,9 @@ from services.alerts.proof import Proof
 from services.alerts.signal_records import RENEWAL
 from services.alerts.signal_replay import replay_signals
 from services.demo import build
+from services.demo.truth import demo_truth
 from services.people.contacts import read_people
 from services.scoring.run import score_workspace
-from services.settings import get_setting
 
 TODAY = dt.date(2025, 6, 15)
 SIZE = 800
@@ -59,8 +59,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
 
 def stories(ws: Workspace) -> list[dict[str, Any]]:
     with Session(ws.engine) as s:
-        marker = get_setting(s, "workspace.demo")
-    return list(marker["simulated_people"]["stories"])
+        people = demo_truth(s, "people")
+    return list(people["stories"])
 
 
 def ids_by_external(ws: Workspace) -> dict[str, int]:

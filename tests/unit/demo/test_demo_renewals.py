@@ -1,7 +1,8 @@
 """The demo's contracts (services/demo/renewal_truth.py): business accounts' terms over the
-past two years and the next twelve months, whose outcomes come from a known truth kept in
-the demo marker, so that a renewal model can be checked against it; and the owners' calls
-on them (services/demo/renewal_calls.py), each owner with a skill kept in the marker."""
+past two years and the next twelve months, whose outcomes come from a known truth kept
+with the demo (services/demo/truth.py), so that a renewal model can be checked against it;
+and the owners' calls on them (services/demo/renewal_calls.py), each owner with a skill
+kept in that truth."""
 
 from __future__ import annotations
 
@@ -15,14 +16,14 @@ import pytest
 from sqlalchemy import text
 
 from app.workspace import Workspace, open_workspace, to_url
-from services.demo import DEMO_SETTING, build_demo
+from services.demo import build_demo
 from services.demo.renewal_calls import SKILLS
 from services.demo.renewal_truth import COEFFICIENTS, INTERCEPT, RenewalFeatures, true_chance
+from services.demo.truth import demo_truths
 from services.demo.vocabulary import OWNERS
 from services.renewals.actual import check, check_forecasts
 from services.renewals.calls import calls_due, months_before
 from services.renewals.report import renewals_report
-from services.settings import get_setting
 
 TODAY = dt.date(2025, 6, 15)
 
@@ -33,8 +34,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, 
     ws = open_workspace(to_url(str(path)), backup=False)
     build_demo(ws.engine, customers=1500, seed=5, today=TODAY)
     with ws.sessions() as session:
-        marker = get_setting(session, DEMO_SETTING)
-    yield ws, marker
+        truths = demo_truths(session)
+    yield ws, truths
     ws.close()
 
 
@@ -49,7 +50,7 @@ def _contracts(ws: Workspace) -> pd.DataFrame:
 def test_terms_span_two_years_back_and_twelve_months_ahead(
     demo: tuple[Workspace, dict[str, Any]],
 ) -> None:
-    ws, _marker = demo
+    ws, _truths = demo
     terms = _contracts(ws)
     assert len(terms) > 200
     decided = terms[terms["outcome"] != "open"]
@@ -71,7 +72,7 @@ def test_terms_span_two_years_back_and_twelve_months_ahead(
 def test_a_renewed_term_is_followed_by_the_next_at_its_renewed_amount(
     demo: tuple[Workspace, dict[str, Any]],
 ) -> None:
-    ws, _marker = demo
+    ws, _truths = demo
     terms = _contracts(ws)
     by_id = terms.set_index("id")
     renewed = terms[terms["outcome"] == "renewed"]
@@ -89,11 +90,11 @@ def test_a_renewed_term_is_followed_by_the_next_at_its_renewed_amount(
     assert terms.loc[terms["outcome"] != "renewed", "renewed_amount_cents"].isna().all()
 
 
-def test_the_marker_holds_each_terms_true_chance_and_it_drives_the_outcomes(
+def test_the_truth_holds_each_terms_true_chance_and_it_drives_the_outcomes(
     demo: tuple[Workspace, dict[str, Any]],
 ) -> None:
-    ws, marker = demo
-    truth = marker["simulated_renewals"]
+    ws, truths = demo
+    truth = truths["renewals"]
     assert truth["coefficients"] == {"intercept": INTERCEPT, **COEFFICIENTS}
     terms = _contracts(ws)
     assert set(truth["terms"]) == set(terms["external_id"])
@@ -123,7 +124,7 @@ def test_the_marker_holds_each_terms_true_chance_and_it_drives_the_outcomes(
 def test_rebuilding_the_demo_replaces_its_contracts(
     demo: tuple[Workspace, dict[str, Any]],
 ) -> None:
-    ws, _marker = demo
+    ws, _truths = demo
     before = _contracts(ws).drop(columns=["id", "renewal_of_id"])
     build_demo(ws.engine, customers=1500, seed=5, today=TODAY)
     after = _contracts(ws).drop(columns=["id", "renewal_of_id"])
@@ -178,8 +179,8 @@ def called(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace
     ws = open_workspace(to_url(str(path)), backup=False)
     build_demo(ws.engine, customers=2000, seed=11, today=CALLS_TODAY)
     with ws.sessions() as session:
-        marker = get_setting(session, DEMO_SETTING)
-    yield ws, marker
+        truths = demo_truths(session)
+    yield ws, truths
     ws.close()
 
 
@@ -201,7 +202,7 @@ def _calls(ws: Workspace) -> pd.DataFrame:
 def test_the_owners_call_at_the_checkpoints_and_never_after_the_date(
     called: tuple[Workspace, dict[str, Any]],
 ) -> None:
-    ws, _marker = called
+    ws, _truths = called
     calls = _calls(ws)
     terms = _contracts(ws)
     assert len(calls) > 500
@@ -245,7 +246,7 @@ def test_the_owners_call_at_the_checkpoints_and_never_after_the_date(
 def test_some_calls_are_due_today_and_commit_calls_count_in_the_pipeline(
     called: tuple[Workspace, dict[str, Any]],
 ) -> None:
-    ws, marker = called
+    ws, truths = called
     with ws.sessions() as session:
         due = calls_due(session, CALLS_TODAY)
     assert len(due) >= 5
@@ -258,18 +259,18 @@ def test_some_calls_are_due_today_and_commit_calls_count_in_the_pipeline(
     assert all(latest[c] == "commit" for c in committed)
     # The optimistic owner commits to renewals whose true chance is low: a model that
     # read the truth would disagree.
-    chance = {k: v["chance"] for k, v in marker["simulated_renewals"]["terms"].items()}
+    chance = {k: v["chance"] for k, v in truths["renewals"]["terms"].items()}
     hopeful = calls[(calls["outcome"] == "open") & (calls["call"] == "commit")
                     & (calls["made_by"] == "Lucas Moreno")]  # fmt: skip
     assert sum(chance[x] < 0.5 for x in hopeful["external_id"]) >= 3
 
 
 def _brier_by_owner(
-    ws: Workspace, marker: dict[str, Any]
+    ws: Workspace, truths: dict[str, Any]
 ) -> tuple[dict[str, float], dict[str, float], dict[int, float]]:
     """Each owner's Brier score over both checkpoints, the same less the true chances'
     Brier score on the same renewals, and every owner's excess by checkpoint."""
-    chance = {k: v["chance"] for k, v in marker["simulated_renewals"]["terms"].items()}
+    chance = {k: v["chance"] for k, v in truths["renewals"]["terms"].items()}
     terms = _contracts(ws)
     external = dict(zip(terms["id"], terms["external_id"], strict=True))
     renewed = dict(zip(terms["id"], terms["outcome"] == "renewed", strict=True))
@@ -299,11 +300,11 @@ def _brier_by_owner(
 def test_forecast_against_actual_ranks_the_owners_as_their_skill_says(
     called: tuple[Workspace, dict[str, Any]],
 ) -> None:
-    ws, marker = called
-    skills = marker["simulated_calls"]["owners"]
+    ws, truths = called
+    skills = truths["calls"]["owners"]
     assert set(skills) == set(OWNERS)
     assert {k: v["rank"] for k, v in skills.items()} == {s.owner: s.rank for s in SKILLS}
-    raw, excess, by_months = _brier_by_owner(ws, marker)
+    raw, excess, by_months = _brier_by_owner(ws, truths)
     assert set(raw) == set(OWNERS)
     rank = {k: v["rank"] for k, v in skills.items()}
     # Set against the true chances on the same renewals, every owner of a better rank
@@ -326,7 +327,7 @@ def test_forecast_against_actual_ranks_the_owners_as_their_skill_says(
 def test_contract_amounts_follow_each_customers_order_revenue(
     demo: tuple[Workspace, dict[str, Any]],
 ) -> None:
-    ws, _marker = demo
+    ws, _truths = demo
     terms = _contracts(ws)
     with ws.engine.connect() as conn:
         orders = pd.read_sql(

@@ -11,13 +11,13 @@ from sqlalchemy import text
 from app.workspace import Workspace
 from services.demo.strategies import NAME, STRATEGIES
 from services.learn.experiments import experiments_report
-from tests.unit.demo.test_demo_outreach import MIDNIGHT, _marker, default_demo
+from tests.unit.demo.test_demo_outreach import MIDNIGHT, _truths, default_demo
 
 __all__ = ["default_demo"]  # the module's demo, used by name
 
 
 def test_the_demo_experiment_finds_the_true_winner(default_demo: Workspace) -> None:
-    truth = _marker(default_demo)["simulated_outreach"]["experiment"]
+    truth = _truths(default_demo)["outreach"]["experiment"]
     assert truth["name"] == NAME
     assert truth["winner"] == "warm"
     rates = {s["key"]: s["true_rate"] for s in truth["strategies"]}

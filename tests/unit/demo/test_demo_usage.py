@@ -1,5 +1,6 @@
 """The demo's product usage (services/demo/usage.py): the members' app with a known story,
-carried in the demo marker so that the usage-drop alert can be checked against it."""
+kept with the demo (services/demo/truth.py) so that the usage-drop alert can be checked
+against it."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ import pytest
 from sqlalchemy import text
 
 from app.workspace import Workspace, open_workspace, to_url
-from services.demo import DEMO_SETTING, build_demo
+from services.demo import build_demo
+from services.demo.truth import demo_truth, demo_truths
 from services.demo.usage import FEATURES, USAGE_SOURCE
-from services.settings import get_setting
 
 TODAY = dt.date(2025, 6, 15)
 
@@ -28,8 +29,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, 
                         backup=False)  # fmt: skip
     build_demo(ws.engine, customers=1500, seed=3, today=TODAY)
     with ws.sessions() as session:
-        marker = get_setting(session, DEMO_SETTING)
-    yield ws, marker
+        truths = demo_truths(session)
+    yield ws, truths
     ws.close()
 
 
@@ -48,11 +49,11 @@ def _usage(ws: Workspace) -> pd.DataFrame:
     return usage
 
 
-def test_the_marker_carries_the_story_and_the_rows_follow_it(
+def test_the_truth_carries_the_story_and_the_rows_follow_it(
     demo: tuple[Workspace, dict[str, Any]],
 ) -> None:
-    ws, marker = demo
-    story = marker["simulated_usage"]
+    ws, truths = demo
+    story = truths["usage"]
     usage = _usage(ws)
     assert story["source"] == USAGE_SOURCE
     assert story["rows"] == len(usage) > 0
@@ -77,8 +78,8 @@ def test_the_marker_carries_the_story_and_the_rows_follow_it(
 def test_decaying_accounts_decay_and_the_others_hold_steady(
     demo: tuple[Workspace, dict[str, Any]],
 ) -> None:
-    ws, marker = demo
-    story = marker["simulated_usage"]
+    ws, truths = demo
+    story = truths["usage"]
     usage = _usage(ws)
     by = usage.groupby("external_id")
     before = after = 0.0
@@ -129,7 +130,7 @@ def test_same_inputs_give_the_same_usage(tmp_path: Path) -> None:
         try:
             build_demo(ws.engine, customers=300, seed=9, today=TODAY)
             with ws.sessions() as session:
-                truth = get_setting(session, DEMO_SETTING)["simulated_usage"]
+                truth = demo_truth(session, "usage")
             rows.append((_frame(ws, "SELECT * FROM usage_days ORDER BY id").to_dict("list"), truth))
         finally:
             ws.close()
