@@ -14,6 +14,7 @@ database, no pandas.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 # What a conversation is, as the timeline and the drivers name it.
@@ -26,6 +27,10 @@ class Person:
 
     name: str = ""
     email: str = ""  # lower case; "" when the file gives none
+
+
+def _start(mark: tuple[int, str]) -> int:
+    return mark[0]
 
 
 @dataclass(frozen=True)
@@ -49,12 +54,10 @@ class Turn:
 
     def anchor_at(self, position: int) -> str:
         """The anchor of the piece holding character ``position`` of ``text``."""
-        found = self.anchor
-        for start, anchor in self.marks:
-            if start > position:
-                break
-            found = anchor
-        return found
+        # A binary search: a turn merged from 150,000 caption cues has as many marks, and
+        # each of its sentences asks (a scan each was hours of import).
+        k = bisect_right(self.marks, position, key=_start)
+        return self.marks[k - 1][1] if k else self.anchor
 
 
 @dataclass(frozen=True)

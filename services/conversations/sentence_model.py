@@ -31,8 +31,10 @@ COMPLAINTS = ("delivery", "quality")
 HEADS = (*RISK_KINDS, *COMPLAINTS)
 
 
+@lru_cache(maxsize=1)
 def model_path() -> Path:
-    """resources/listening/model.json, in the clone or the frozen bundle."""
+    """resources/listening/model.json, in the clone or the frozen bundle (worked out once:
+    every sentence read asks for the model)."""
     base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parents[2]))
     return base / "resources" / "listening" / "model.json"
 

@@ -201,3 +201,24 @@ def test_webvtt_cues_merged_into_a_turn_keep_their_times(tmp_path: Path) -> None
     priya = teams.turns[0]
     second = priya.text.index("Let's go through")
     assert (priya.anchor_at(0), priya.anchor_at(second)) == ("00:00:02", "00:00:05")
+
+
+def test_a_long_run_of_one_speakers_cues_is_one_turn_each_cue_at_its_own_time() -> None:
+    # A webinar's captions: thousands of cues by one speaker. Each sentence is found at
+    # the time of the cue it was said in, the first and the last alike.
+    cues = 3000
+
+    def clock(i: int) -> str:
+        return f"00:{i // 60 % 60:02d}:{i % 60:02d}"
+
+    blocks = [
+        f"{i + 1}\n{clock(i)},000 --> {clock(i)},900\nDana Cole: Sentence number {i}."
+        for i in range(cues)
+    ]
+    [meeting], skipped = read_srt("\n\n".join(blocks) + "\n", "webinar.srt")
+    assert skipped == []
+    [turn] = meeting.turns
+    assert turn.text == " ".join(f"Sentence number {i}." for i in range(cues))
+    for i in (0, 1, 59, 60, 1234, cues - 1):
+        at = turn.text.index(f"Sentence number {i}.")
+        assert turn.anchor_at(at) == turn.anchor_at(at + 5) == clock(i)

@@ -49,3 +49,13 @@ def test_a_corpus_folder_that_is_not_one_is_said_plainly(tmp_path: Path) -> None
     )  # fmt: skip
     assert done.returncode != 0
     assert "holds no corpus files" in done.stderr
+
+
+def test_the_transcript_bench_prints_each_size_against_its_yardstick() -> None:
+    out = _run("bench/bench_transcripts.py", "--smoke")
+    assert "yardstick: 200 cues" in out
+    rows = [line.split() for line in out.splitlines() if line.strip().startswith(("200 ", "800 "))]
+    assert [row[0] for row in rows] == ["200", "800"]
+    assert float(rows[0][-1]) == 1.0  # the yardstick against itself
+    assert float(rows[1][-1]) > 0
+    assert "target: CPU per cue within 1.5x the yardstick at every size:" in out
