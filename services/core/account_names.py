@@ -391,10 +391,17 @@ def account_columns(
         for i, row, key in zip(pos.tolist(), rows, keys.tolist(), strict=True):
             if int(ids[i]) == key:  # an account of this table (not one left out of it)
                 person[i], own_email[i] = row[1], row[2]
-    named = np.frompyfunc(account_name, 4, 1)(company, person, own_email, ids).astype(object)
-    shown = np.frompyfunc(lambda p, n: _given(p) if _given(p) and _given(p) != n else None, 2, 1)(
-        person, named
-    ).astype(object)
+    # account_name and the person beside it, row by row in one pass over lists (a call
+    # per row and value was half a second of the customers table's load at 100,000).
+    givens = [[_given(v) for v in column.tolist()] for column in (company, person, own_email)]
+    named_list = [
+        c or p or e or f"Customer {int(i)}"
+        for c, p, e, i in zip(*givens, ids.tolist(), strict=True)
+    ]
+    named = np.empty(len(named_list), dtype=object)
+    named[:] = named_list
+    shown = np.empty(len(named_list), dtype=object)
+    shown[:] = [p if p and p != n else None for p, n in zip(givens[1], named_list, strict=True)]
     return named, shown
 
 
