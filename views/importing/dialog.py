@@ -388,7 +388,7 @@ class ImportDialog(QDialog):
             return  # the report's own title (set with the outcome)
         if page == PROGRESS_PAGE:
             state: str | None = IMPORTING
-        elif self._files_read is False or any(e.loading for e in self.entries):
+        elif not self._files_read or any(e.loading for e in self.entries):
             state = READING
         else:
             state = READY if self.import_button.isEnabled() else None
