@@ -178,10 +178,13 @@ def read_conversations(
     data = _read_bytes(path, file)
     if isinstance(data, Skipped):
         return [], [data]
-    if looks_binary(data):
-        raise _not_conversations(file, "it is not text")
-    # What the file is, from its beginning: a mailbox is never decoded whole here.
+    # What the file is, from its beginning: a mailbox is never decoded whole here. A mail
+    # whose headers read as text is a mail whatever its body holds: a part in a charset no
+    # one knows shows, as in a mail reader, with replacement characters.
     head = decode(data[:_SNIFF_BYTES]).replace("\ufeff", "")
+    mail = _looks_like_mbox(head) or _looks_like_email(head.lstrip())
+    if not mail and looks_binary(data):
+        raise _not_conversations(file, "it is not text")
     if _looks_like_mbox(head):
         try:
             return read_mbox(path, file, progress, cancelled)

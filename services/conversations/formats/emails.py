@@ -140,6 +140,9 @@ def _date(message: Message) -> dt.datetime | None:
     return utc(moment)
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
 def _part_text(part: Message) -> tuple[str, str]:
     """A text part's words and its type ("text/plain", "text/html"). The Content-Type is
     read once: the policy parses a header again on each look, which on a mailbox of
@@ -152,9 +155,12 @@ def _part_text(part: Message) -> tuple[str, str]:
     if not isinstance(payload, bytes):
         return "", kind
     try:
-        return payload.decode(charset, "replace"), kind
+        text = payload.decode(charset, "replace")
     except LookupError:  # a charset Python does not know: UTF-8, else Windows-1252
-        return decode(payload), kind
+        text = decode(payload)
+    # Bytes no charset makes text of (NUL and other controls) show as a mail reader shows
+    # them, and never reach the store (PostgreSQL refuses a NUL in text).
+    return _CONTROLS.sub("\ufffd", text), kind
 
 
 def _body(message: Message) -> str:

@@ -73,3 +73,30 @@ def test_kind_conversations_reads_the_file_as_one_or_says_why_not(tmp_path: Path
     assert refused.returncode == 1
     assert "orders.csv is not a conversation file Account Radar can read" in refused.stdout
     assert "is not a kind of data" not in refused.stdout + refused.stderr
+
+
+def test_an_email_in_a_charset_no_one_knows_is_shown_as_a_mail_reader_shows_it(
+    tmp_path: Path,
+) -> None:
+    db = _workspace(tmp_path)
+    mail = tmp_path / "unknown_charset.eml"
+    mail.write_bytes(
+        b"From: Minh Williams <minh.williams@contoso.example>\r\n"
+        b"To: Priya Raman <priya@radar.example>\r\n"
+        b"Subject: Renewal\r\n"
+        b"Date: Fri, 20 Nov 2026 10:00:00 +0000\r\n"
+        b"MIME-Version: 1.0\r\n"
+        b'Content-Type: text/plain; charset="x-klingon-9"\r\n'
+        b"Content-Transfer-Encoding: 8bit\r\n\r\n"
+        b"We plan to cancel \x00\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10\x11\x12\x13"
+        b"\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f the contract in March.\r\n"
+    )
+    done = run("--db", str(db), "import", str(mail), home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "not text" not in done.stdout + done.stderr
+    assert count(db, "interactions") == 1
+    shown = run("--db", str(db), "conversations", "show", "1", home=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "We plan to cancel \ufffd" in shown.stdout
+    assert "the contract in March." in shown.stdout
+    assert "\x00" not in shown.stdout
