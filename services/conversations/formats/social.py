@@ -95,6 +95,13 @@ def _mention(
     )
 
 
+def _unreadable(exc: csv.Error) -> str:
+    """Why a row is left out, in words: a post too long to keep, or a row that is not one."""
+    if "field limit" in str(exc):
+        return f"a cell holds more than {csv.field_size_limit():,} characters: left out"
+    return f"it is not a table row ({exc})"
+
+
 def read_mentions(text: str, file: str) -> tuple[list[Conversation], list[Skipped]]:
     """The mentions in a social CSV, one conversation a row."""
     text = text.lstrip("\ufeff")
@@ -107,14 +114,23 @@ def read_mentions(text: str, file: str) -> tuple[list[Conversation], list[Skippe
     conversations: list[Conversation] = []
     skipped: list[Skipped] = []
     ended = rows.line_num  # the row's place is the line it starts on
-    try:
-        for index, row in enumerate(rows, 1):
-            line, ended = ended + 1, rows.line_num
-            made = _mention(row, where, file, index, line)
-            if isinstance(made, Conversation):
-                conversations.append(made)
-            elif made is not None:
-                skipped.append(made)
-    except csv.Error as exc:  # a cell over the csv module's limit, a stray quote at the end
-        skipped.append(Skipped(file, f"line {rows.line_num}", f"it is not a table row ({exc})"))
+    index = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a cell over the csv module's limit, a stray quote at the end
+            skipped.append(Skipped(file, f"line {ended + 1}", _unreadable(exc)))
+            if rows.line_num == ended:  # nothing more was read: the end of the file
+                break
+            ended = rows.line_num
+            continue
+        index += 1
+        line, ended = ended + 1, rows.line_num
+        made = _mention(row, where, file, index, line)
+        if isinstance(made, Conversation):
+            conversations.append(made)
+        elif made is not None:
+            skipped.append(made)
     return conversations, skipped

@@ -100,3 +100,23 @@ def test_an_email_in_a_charset_no_one_knows_is_shown_as_a_mail_reader_shows_it(
     assert "We plan to cancel \ufffd" in shown.stdout
     assert "the contract in March." in shown.stdout
     assert "\x00" not in shown.stdout
+
+
+def test_a_mentions_file_whose_first_post_is_ten_megabytes_keeps_the_others(
+    tmp_path: Path,
+) -> None:
+    db = _workspace(tmp_path)
+    posts = tmp_path / "mentions.csv"
+    posts.write_text(
+        "author,date,text,link\n"
+        f"@huge,2026-11-01,{'spam ' * 2_000_000},https://x.example/1\n"
+        "@minh,2026-11-02,Contoso loves the new reports,https://x.example/2\n"
+        "@sam,2026-11-03,Fabrikam is thinking of leaving,https://x.example/3\n",
+        encoding="utf-8",
+    )
+    done = run("--db", str(db), "import", str(posts), home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0].endswith(": 2 rows read, 0 inserted, 0 updated, "
+                                                "0 unchanged, 1 rejected")  # fmt: skip
+    assert "a cell holds more than 131,072 characters: left out" in done.stdout
+    assert "the social mention of Nov 03, 2026 with @sam" in done.stdout

@@ -65,9 +65,13 @@ def test_a_multi_line_cell_keeps_its_lines_and_the_next_row_its_line(tmp_path: P
     assert [m.turns[0].anchor for m in mentions] == ["line 2", "line 4"]
 
 
-def test_a_cell_past_the_csv_limit_is_said_and_the_rows_before_kept(tmp_path: Path) -> None:
-    text = 'author,text\nAnn,fine words\nBo,"' + "x" * 200_000 + '"\nCy,after\n'
+def test_a_cell_past_the_csv_limit_is_left_out_by_row_and_the_rest_kept(tmp_path: Path) -> None:
+    text = (
+        'author,text\nAnn,fine words\nBo,"' + "x" * 200_000 + '"\nCy,after\n'
+        + "Di," + "y" * 10_000_000 + "\nEd,last words\n"
+    )
     mentions, skipped = read_conversations(write_sample(tmp_path, "m.csv", text))
-    assert [m.text for m in mentions] == ["fine words"]
-    assert [s.where for s in skipped] == ["line 3"]
-    assert skipped[0].reason.startswith("it is not a table row")
+    assert [m.text for m in mentions] == ["fine words", "after", "last words"]
+    assert [m.turns[0].anchor for m in mentions] == ["line 2", "line 4", "line 6"]
+    assert [s.where for s in skipped] == ["line 3", "line 5"]
+    assert all(s.reason == "a cell holds more than 131,072 characters: left out" for s in skipped)
