@@ -212,6 +212,12 @@ def risk_kinds(text: str, competitors: Sequence[str] = ()) -> list[tuple[str, st
     if model is None:
         return [(cue.kind, cue.name) for cue in cues]
     kinds = set(model.kinds(text))
+    # Clauses a semicolon joins are read as the sentences they are: "12% is still too high
+    # for us; can you do 5%?" states a complaint and then asks, and the question does not
+    # make the statement one.
+    clauses = [c for c in text.split(";") if c.strip()]
+    for clause in clauses if len(clauses) > 1 else ():
+        kinds.update(model.kinds(clause.strip()))
     if competitors and any(c.kind == "competitor" and c.name for c in cues):
         kinds.add("competitor")  # a vendor the team named is a competitor by definition
     return [(kind, names.get(kind, "")) for kind in RISK_KINDS if kind in kinds]
