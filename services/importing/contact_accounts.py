@@ -5,7 +5,8 @@ account name the same account. Written as customer rows, each would overwrite th
 account's name and address with its own, so that the last row of the file would stand for
 the whole account. Instead the account keeps one row, its earliest contact's (by created
 date, then id: the same one at every import), carrying every other contact's ids as
-identities, so that records naming any of them find the account. The people themselves
+identities and their addresses as ``other_emails``, so that records naming any of them find
+the account, and so that the account's people find an account stored before. The people themselves
 are the "contacts" frame, every row of it.
 """
 
@@ -24,6 +25,8 @@ def one_row_per_account(
         return customers
     accounts = account.reset_index(drop=True).astype(object)
     frame = customers.reset_index(drop=True).copy()
+    frame["other_emails"] = None
+    frame["other_emails"] = frame["other_emails"].astype(object)
     order = pd.DataFrame(
         {
             "account": accounts.where(accounts.notna(), None),
@@ -45,10 +48,14 @@ def one_row_per_account(
             continue
         head = next(i for i in members if i in heads)
         ids: list[Any] = list(frame.at[head, "identities"] or [])
+        emails: list[str] = []
         for other in members:
             if other == head:
                 continue
+            if isinstance(address := frame.at[other, "email"], str) and address:
+                emails.append(address)
             ids.append(("salesforce", str(frame.at[other, "external_id"])))
             ids.extend(pair for pair in (frame.at[other, "identities"] or []) if pair not in ids)
         frame.at[head, "identities"] = ids
+        frame.at[head, "other_emails"] = emails
     return frame.loc[keep.to_numpy()]

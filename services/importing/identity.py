@@ -83,6 +83,8 @@ class Identities:
         self._guests: dict[str, int] = {}
         self._guest_ids: set[int] = set()
         self._next_customer_id = 0
+        # Each stored customer's own id, whatever its source: None when two share it.
+        self._own_ids: dict[str, int | None] | None = None
 
     def load(self, sources: Iterable[str]) -> None:
         """Load (source, external_id) -> customer for these sources, and emails, once."""
@@ -125,6 +127,21 @@ class Identities:
                 self.emails[email_key(email)] = customer_id
             self._next_customer_id = self.store.highest_customer_id() + 1
             self._emails_loaded = True
+
+    def _by_own_id(self, external_id: str) -> int | None:
+        """The one stored customer whose own id is ``external_id``, of any source (None when
+        none or several are): a people export naming its account by the id the account was
+        imported under ("C000014" from a shop, named as the AccountId of a CRM's contacts)."""
+        if self._own_ids is None:
+            own: dict[str, int | None] = {}
+            for external_id_, customer_id in self.store.fetchall(
+                "SELECT external_id, id FROM customers WHERE external_id IS NOT NULL"
+            ):
+                key = str(external_id_)
+                own[key] = None if key in own else customer_id
+            self._own_ids = own
+        found = self._own_ids.get(external_id)
+        return None if found in self._guest_ids else found
 
     def _new_customer_id(self) -> int:
         cid = self._next_customer_id
@@ -313,6 +330,7 @@ class Identities:
             return [None if is_missing(v) else v for v in frame[name].tolist()]
 
         email_raw = col("email")
+        others = col("other_emails")
         emails = [email_key(v) or None if isinstance(v, str) else None for v in email_raw]
         src = col("source")
         ext = [str(v) if v is not None else None for v in col("external_id")]
@@ -342,6 +360,17 @@ class Identities:
             email_i = emails[i]
             if email_i is not None and email_i in self.emails:
                 found.add(self.emails[email_i])
+            # The other addresses of the same account (its other people) find it too.
+            for other in others[i] or ():
+                if email_key(str(other)) in self.emails:
+                    found.add(self.emails[email_key(str(other))])
+            if not found:
+                # An account the record names by an id its own source never gave out: the
+                # one stored customer with that id, whichever source it came from.
+                for pair in identities[i] or ():
+                    if pair and pair[1] not in (None, "") and str(pair[0]) == src[i]:
+                        if (owner := self._by_own_id(str(pair[1]))) is not None:
+                            found.add(owner)
             found = {merged_into.get(c, c) for c in found} - self._guest_ids
             if len(found) > 1:
                 survivor = min(found)  # existing customers have the smaller ids
