@@ -82,6 +82,28 @@ _PERIOD_WORDS = {
         "year",
     ),
 }
+# The bounds of a contract's counts: a value outside is a mistake in the file, rejected
+# with its row (a notice of ten years is the longest anyone writes; no licence has ten
+# million seats; a billing period holds 1 to 120 of its units).
+NOTICE_DAYS = (0, 3650)
+SEATS = (0, 10_000_000)
+PERIOD_COUNT = (1, 120)
+
+
+def out_of_range(
+    numbers: pd.Series, bounds: tuple[int, int], what: str
+) -> tuple[np.ndarray, pd.Series]:
+    """Where ``numbers`` fall outside ``bounds`` (a missing number is not), and each row's
+    reason in words ("Seats: -3 is out of range (0 to 10,000,000)"); ``what`` names the
+    column."""
+    low, high = bounds
+    values = pd.to_numeric(pd.Series(numbers).reset_index(drop=True), errors="coerce")
+    outside = np.asarray(values.notna() & ((values < low) | (values > high)), dtype=bool)
+    shown = values.map(lambda v: "" if pd.isna(v) else f"{v:,.0f}" if abs(v) < 1e15 else f"{v:g}")
+    reason = f"{what}: " + shown + f" is out of range ({low:,} to {high:,})"
+    return outside, reason
+
+
 # Billing units of other lengths, as months (a weekly amount is turned into a monthly one).
 _UNIT_MONTHS = {"day": 12 / 365, "days": 12 / 365, "week": 12 / 52, "weeks": 12 / 52}
 

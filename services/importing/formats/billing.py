@@ -47,7 +47,10 @@ from services.importing import values
 from services.importing.canonical import Batch
 from services.importing.contracts import (
     CHURNED,
+    PERIOD_COUNT,
+    SEATS,
     ended_status,
+    out_of_range,
     outcomes_from_status,
     read_periods,
     term_ids,
@@ -220,6 +223,11 @@ class _BillingExport(BaseAdapter):
         else:
             unit_text = cols.get(*lay.period_unit)
             count = cols.get(*lay.period_count) if cols.has(*lay.period_count) else None
+            if count is not None:
+                outside, reason = out_of_range(
+                    count, PERIOD_COUNT, cols.name(*lay.period_count) or lay.period_count[0]
+                )
+                errors.add(outside, reason)
             period, factor, bad_period = read_periods(unit_text, count)
             errors.add(
                 bad_period,
@@ -243,6 +251,8 @@ class _BillingExport(BaseAdapter):
         text = cols.get(*names)
         qty, bad = values.parse_number(text)
         errors.add_bad(bad, text, "a number", cols.name(*names) or names[0])
+        outside, reason = out_of_range(qty, SEATS, cols.name(*names) or names[0])
+        errors.add(outside, reason)
         return qty.astype(float).fillna(1.0)
 
     def _auto_renew(self, cols: Columns, errors: RowErrors, status: pd.Series) -> np.ndarray:

@@ -25,9 +25,12 @@ from services.importing import values
 from services.importing.canonical import Batch
 from services.importing.consent import tracking_opted_out
 from services.importing.contracts import (
+    NOTICE_DAYS,
     OPEN,
     OUTCOME_WORDS,
     RENEWED,
+    SEATS,
+    out_of_range,
     outcomes_from_status,
     read_periods,
     term_ids,
@@ -462,6 +465,11 @@ def _contract_columns(cells: _Cells) -> dict[str, Any]:
         amount = (amount.astype(float) * factor.to_numpy()).round()
     else:
         period = pd.Series(_filled(cells.n, "year"), copy=False)
+    notice, seats = parsed("notice_days"), parsed("seats")
+    for numbers, bounds, what in ((notice, NOTICE_DAYS, "Notice period (days)"),
+                                  (seats, SEATS, "Seats")):  # fmt: skip
+        outside, reason = out_of_range(numbers, bounds, what)
+        errors.add(outside, reason)
     today = dt.date.today()
     outcome, given = outcomes_from_status(text("status"), end, today)
     if "outcome" in cells.by_field:
@@ -489,8 +497,8 @@ def _contract_columns(cells: _Cells) -> dict[str, Any]:
         currency=cells.currency_of("amount"),
         period=period.to_numpy(dtype=object),
         auto_renew=auto.fillna(False).to_numpy(dtype=bool),
-        notice_days=_whole(parsed("notice_days")),
-        seats=_whole(parsed("seats")),
+        notice_days=_whole(notice),
+        seats=_whole(seats),
         outcome=outcome,
         outcome_given=given,
         renewed_amount_cents=renewed.to_numpy(dtype=object),

@@ -230,6 +230,11 @@ def suggest_mapping(  # noqa: C901
                 share = _content_share(sample, spec.value_type)
                 if dates_by_name and spec.value_type in ("date", "datetime"):
                     pass  # the name decides; the dates that cannot be read are rejected
+                elif (0 < share < 0.8 and score >= _EVIDENCE_NAME
+                      and spec.value_type in ("money", "number")):  # fmt: skip
+                    # Named as the field and holding some of its values: the name decides,
+                    # and each cell that is not one is rejected with its row and reason.
+                    score *= 0.85
                 elif share < 0.5:
                     score *= 0.3  # the name says date, the values say otherwise
                 elif share < 0.8:
