@@ -127,6 +127,9 @@ def _month(month: dt.date, rows: list[_Row], names: dict[int, str]) -> PipelineM
     def cents(value: float | None) -> float:
         return value or 0.0
 
+    # In one order whatever order the database gave them (PostgreSQL's differs by who
+    # reads): the same ids, and sums added in the same order, on every surface.
+    rows = sorted(rows, key=lambda r: r.contract_id)
     open_ = [r for r in rows if r.outcome == OPEN]
     won = [r for r in rows if r.outcome == RENEWED]
     lost = [r for r in rows if r.outcome == CHURNED]
