@@ -182,8 +182,8 @@ def read_conversations(
     # whose headers read as text is a mail whatever its body holds: a part in a charset no
     # one knows shows, as in a mail reader, with replacement characters.
     head = decode(data[:_SNIFF_BYTES]).replace("\ufeff", "")
-    mail = _looks_like_mbox(head) or _looks_like_email(head.lstrip())
-    if not mail and looks_binary(data):
+    mail_like = _looks_like_mbox(head) or _looks_like_email(head.lstrip())
+    if not mail_like and looks_binary(data):
         raise _not_conversations(file, "it is not text")
     if _looks_like_mbox(head):
         try:
