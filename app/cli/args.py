@@ -1,11 +1,36 @@
-"""Argument types shared by the command-line commands: whole numbers within bounds and
-names written with "-", "_" or spaces. Each raises argparse.ArgumentTypeError with the
-words argparse prints after "argument --x:"."""
+"""Argument types shared by the command-line commands: whole numbers within bounds, dates
+within the years the app computes with, and names written with "-", "_" or spaces. Each
+raises argparse.ArgumentTypeError with the words argparse prints after "argument --x:"."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from collections.abc import Callable
+
+# The dates a command accepts: far enough either way for any real history or forecast,
+# near enough that a year added or a horizon counted from them stays a real date.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
+
+
+def calendar_date(text: str, example: str = "2026-03-01", *, up_to_today: str = "") -> dt.date:
+    """A YYYY-MM-DD date between EARLIEST_DATE and LATEST_DATE; every date option of the
+    command line goes through here. ``up_to_today`` (why) refuses a date after today (UTC)."""
+    try:
+        value = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date; give it as YYYY-MM-DD, e.g. {example}"
+        ) from None
+    if up_to_today and value > dt.datetime.now(dt.UTC).date():
+        raise argparse.ArgumentTypeError(f"{value.isoformat()} is in the future; {up_to_today}")
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise argparse.ArgumentTypeError(
+            f"{value.isoformat()} is out of range; give a date between "
+            f"{EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}"
+        )
+    return value
 
 
 def whole_number(

@@ -7,6 +7,7 @@ import argparse
 import datetime as dt
 from typing import Any, TextIO
 
+from app.cli.args import calendar_date
 from app.cli.errors import EXIT_FAILURE, EXIT_OK, CommandError
 from models.errors import UserFacingError
 
@@ -39,12 +40,7 @@ Schedule it with cron, the Windows Task Scheduler or a systemd timer (see docs/c
 
 
 def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a date; give it as YYYY-MM-DD, e.g. 2026-11-23"
-        ) from None
+    return calendar_date(text, "2026-11-23")
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:

@@ -7,7 +7,7 @@ import argparse
 import datetime as dt
 from typing import Any, TextIO
 
-from app.cli.args import one_of
+from app.cli.args import calendar_date, one_of
 from app.cli.output import add_output_option, names_output, output_file
 from models.vocab import CRM_TARGETS
 from models.vocab import EXPORT_KINDS as KINDS
@@ -25,10 +25,7 @@ def _kind(text: str) -> str:
 
 
 def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+    return calendar_date(text, "2026-03-01")
 
 
 @names_output("file")

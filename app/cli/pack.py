@@ -44,8 +44,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
                         help="what the pack covers")  # fmt: skip
     parser.add_argument("target", nargs="?", metavar="ID|NAME",
                         help="the customer's id, or the segment's or tier's name")  # fmt: skip
-    parser.add_argument("--format", type=one_of(FORMATS), default="pdf", metavar="F",
-                        help="pdf (default) or pptx")  # fmt: skip
+    parser.add_argument("--format", type=one_of(FORMATS), metavar="F",
+                        help="pdf or pptx (default: --output's extension, else pdf)")  # fmt: skip
     parser.add_argument("--template", metavar="FILE",
                         help="the slides' PowerPoint template (default: Settings' packs."
                         "template, else a plain one)")  # fmt: skip
@@ -73,6 +73,28 @@ def _target(args: argparse.Namespace) -> int | str | None:
     return str(args.target)
 
 
+def pack_format(chosen: str | None, output: str) -> str:
+    """The format to write: --format when it agrees with --output's extension, else the
+    extension's when --format is absent (pdf when neither says); CommandError when the two
+    disagree, so a PowerPoint file is never written under a .pdf name."""
+    from app.cli.errors import CommandError
+    from services.packs.records import FORMATS
+
+    name = os.path.basename(output)
+    stem, suffix = os.path.splitext(name)
+    extension = suffix[1:].lower()
+    if chosen is None:
+        return extension if extension in FORMATS else "pdf"
+    if extension and extension != chosen:
+        raise CommandError(
+            f"--output {name} ends in {suffix} but --format is {chosen}: name it "
+            f"{stem}.{chosen}"
+            + (f", or choose --format {extension}." if extension in FORMATS else ".")
+            + " Nothing was written."
+        )
+    return chosen
+
+
 def application() -> Any:
     """The Qt application the charts are drawn with: none shows, so no display is needed."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -91,6 +113,7 @@ def cmd_pack(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from services.core.records import CustomerNotFoundError
     from services.packs.make import make_pack, slides_template
 
+    args.format = pack_format(args.format, args.output)
     target = _target(args)
     reads = [args.template] if args.template else []
     path = check_output(args, args.output, what="the review pack", reads=reads)

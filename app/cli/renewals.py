@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from app.cli.args import one_of, whole_number
+from app.cli.args import calendar_date, one_of, whole_number
 from app.cli.output import add_output_option
 from app.cli.report import FORMATS
 
@@ -32,10 +32,7 @@ Examples:
 
 
 def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+    return calendar_date(text, "2026-03-01")
 
 
 def _list_options(parser: argparse.ArgumentParser) -> None:

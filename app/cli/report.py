@@ -27,7 +27,7 @@ from app.cli import (
     report_support,
     report_uplift,
 )
-from app.cli.args import one_of
+from app.cli.args import calendar_date, one_of
 from models.vocab import LEARN_BREAKDOWNS as BREAKDOWNS
 
 if TYPE_CHECKING:
@@ -50,12 +50,7 @@ Examples:
 
 
 def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a date; give it as YYYY-MM-DD, e.g. 2026-03-01"
-        ) from None
+    return calendar_date(text, "2026-03-01")
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:

@@ -7,6 +7,8 @@ import argparse
 import datetime as dt
 from typing import Any, TextIO
 
+from app.cli.args import calendar_date
+
 # Kept in step with services.settings.MAX_HORIZON_DAYS (not imported: --help stays fast).
 MAX_HORIZON_DAYS = 1095
 
@@ -20,17 +22,7 @@ date leaves them as they are."""
 
 
 def _as_of(text: str) -> dt.date:
-    try:
-        value = dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a date; give it as YYYY-MM-DD, e.g. 2025-06-30"
-        ) from None
-    if value > dt.datetime.now(dt.UTC).date():
-        raise argparse.ArgumentTypeError(
-            f"{value.isoformat()} is in the future; scores can only be computed up to today"
-        )
-    return value
+    return calendar_date(text, "2025-06-30", up_to_today="scores can only be computed up to today")
 
 
 def _horizon(text: str) -> int:

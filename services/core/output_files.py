@@ -140,8 +140,23 @@ def check_output_path(
     """The path to write, or OutputPathError when writing there would destroy something.
 
     ``protected`` lists files that are never written over (the open workspace, the files
-    being read); an existing file is replaced only with ``force``.
+    being read); an existing file is replaced only with ``force``. OutputWriteError when
+    the system cannot even look at the path (a name too long, a folder it may not read).
     """
+    try:
+        return _check_output_path(path, force=force, protected=protected, what=what)
+    except OSError as exc:
+        where = Path(path).expanduser()
+        raise OutputWriteError(_describe_os_error(exc, where, what, creating=False)) from exc
+
+
+def _check_output_path(
+    path: str | os.PathLike[str],
+    *,
+    force: bool,
+    protected: Iterable[str | os.PathLike[str]],
+    what: str,
+) -> Path:
     target = Path(path).expanduser()
     shown = display_path(target)
     resolved = target.resolve()
@@ -208,7 +223,9 @@ def write_atomically(
         # O_EXCL: never reuse someone else's file; private (0600): it may list customers.
         os.close(open_private(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
     except OSError as exc:
-        raise OutputWriteError(_describe_os_error(exc, folder, what, creating=True)) from exc
+        # A name long enough to pass alone may be too long with the temporary suffix.
+        where = target if exc.errno == errno.ENAMETOOLONG else folder
+        raise OutputWriteError(_describe_os_error(exc, where, what, creating=True)) from exc
     try:
         result = write(temporary)
         with temporary.open("rb+") as handle:
@@ -262,8 +279,22 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
+def _short(path: Path, limit: int = 80) -> str:
+    """``display_path`` cut in the middle when longer than ``limit`` characters."""
+    text = display_path(path)
+    if len(text) <= limit:
+        return text
+    keep = (limit - 1) // 2
+    return f"{text[:keep]}…{text[-keep:]}"
+
+
 def _describe_os_error(exc: OSError, where: Path, what: str, *, creating: bool) -> str:
-    shown = display_path(where)
+    shown = _short(where)
+    if exc.errno == errno.ENAMETOOLONG:
+        return (
+            f"The file name {shown} is too long for this disk; nothing was written. "
+            "Give a shorter name."
+        )
     if exc.errno == errno.ENOSPC:
         return f"The disk is full; nothing was written to {shown}. Free some space and retry."
     if isinstance(exc, PermissionError):

@@ -66,6 +66,11 @@ def slides_template(session: Session, chosen: str | None = None) -> Path | None:
             f"The slides template {path} was not found; pick another in Settings ▸ Review "
             "packs, or leave it empty for the built-in one."
         )
+    from services.packs.template_check import template_problem
+
+    problem = template_problem(path)  # before the slow work, and before python-pptx
+    if problem is not None:
+        raise UserFacingError(problem)
     return path
 
 

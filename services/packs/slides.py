@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from models.errors import UserFacingError
 from services.packs.records import Pack, Section
+from services.packs.template_check import template_problem
 
 if TYPE_CHECKING:
     from pptx.presentation import Presentation as PresentationT
@@ -44,6 +45,9 @@ def open_template(template: Path | None) -> PresentationT:
 
     if template is None:
         return Presentation()
+    problem = template_problem(template)
+    if problem is not None:
+        raise TemplateError(problem)
     try:
         prs = Presentation(str(template))
     except Exception as exc:  # a zip that is no deck, a missing part, a locked file
