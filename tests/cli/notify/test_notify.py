@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -141,3 +142,28 @@ def test_a_link_with_a_command_is_a_usage_error(
     assert "an accountradar:// link opens the window: give it without a command" in (
         capsys.readouterr().err
     )
+
+
+def test_a_dripping_webhook_holds_neither_send_nor_run_daily(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.unit.notify.test_post_deadline import dripping_server
+
+    ws = open_workspace(to_url(str(db)), backup=False)
+    with Session(ws.engine) as session, session.begin():
+        set_setting(session, "notify.timeout_s", 1)
+    ws.close()
+    with installed_keyring(MemoryKeyring()), dripping_server("body") as url:
+        monkeypatch.setattr("sys.stdin", io.StringIO(url + "\n"))
+        assert run(db, "notify", "set-webhook")[0] == 0
+        started = time.monotonic()
+        code, _, err = run(db, "notify", "send", "--test", "--approve")
+        assert time.monotonic() - started < 4
+        assert code == 1
+        assert "127.0.0.1 did not answer within 1 seconds" in err
+        assert url not in err
+        code, out, err = run(db, "run-daily")
+        assert code == 0, err
+        assert "Since" in out  # the digest still came
+        assert "Not posted to Slack or Teams: 127.0.0.1 did not answer within 1 seconds" in err
+    clear_session_secrets()
