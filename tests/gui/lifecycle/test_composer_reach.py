@@ -36,7 +36,7 @@ def _plant(workspace: Workspace, skip: int) -> None:
     with Session(workspace.engine) as s, s.begin():
         set_setting(s, "workspace.time_zone", "UTC")
         for n, (cid, address) in enumerate(people):
-            day, hour, replied = (tuesday, 10, n < 30) if n < 60 else (thursday, 15, n < 68)
+            day, hour, replied = (tuesday, 10, n < 50) if n < 60 else (thursday, 15, n < 68)
             at = dt.datetime.combine(day, dt.time(hour))
             subject = f"A question for you {n}"
             s.add(Outreach(customer_id=cid, status="sent", recipient=address, subject=subject,

@@ -187,7 +187,9 @@ def test_switching_workspaces_from_the_menu_signal(
     qtbot.waitUntil(lambda: controller.workspace is not None, timeout=20_000)
     first = controller.workspace
     controller.window.open_workspace_requested.emit(str(demo_copy))
-    qtbot.waitUntil(lambda: populated(controller) and controller.workspace is not first)
+    qtbot.waitUntil(
+        lambda: populated(controller) and controller.workspace is not first, timeout=20_000
+    )
     assert controller.window.customers_pane.model.rowCount() == 300
     qtbot.waitUntil(controller.jobs.is_idle)
 
