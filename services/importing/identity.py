@@ -368,9 +368,9 @@ class Identities:
                 # An account the record names by an id its own source never gave out: the
                 # one stored customer with that id, whichever source it came from.
                 for pair in identities[i] or ():
-                    if pair and pair[1] not in (None, "") and str(pair[0]) == src[i]:
-                        if (owner := self._by_own_id(str(pair[1]))) is not None:
-                            found.add(owner)
+                    named = pair and pair[1] not in (None, "") and str(pair[0]) == src[i]
+                    if named and (owner := self._by_own_id(str(pair[1]))) is not None:
+                        found.add(owner)
             found = {merged_into.get(c, c) for c in found} - self._guest_ids
             if len(found) > 1:
                 survivor = min(found)  # existing customers have the smaller ids

@@ -28,8 +28,9 @@ def _contacts(path: Path, account: str, people: list[tuple[str, str, str, str]])
         writer.writerow(header)
         for k, (first, last, email, created) in enumerate(people):
             row = dict.fromkeys(header, "")
-            row.update(Id=f"003ZZ0000000{k}{account[-3:]}", IsDeleted="false", AccountId=account,
-                       FirstName=first, LastName=last, Email=email, CreatedDate=created)  # fmt: skip
+            row.update(Id=f"003ZZ0000000{k}{account[-3:]}", IsDeleted="false",
+                       AccountId=account, FirstName=first, LastName=last, Email=email,
+                       CreatedDate=created)  # fmt: skip
             writer.writerow([row[name] for name in header])
     return path
 

@@ -67,8 +67,12 @@ def test_a_multi_line_cell_keeps_its_lines_and_the_next_row_its_line(tmp_path: P
 
 def test_a_cell_past_the_csv_limit_is_left_out_by_row_and_the_rest_kept(tmp_path: Path) -> None:
     text = (
-        'author,text\nAnn,fine words\nBo,"' + "x" * 200_000 + '"\nCy,after\n'
-        + "Di," + "y" * 10_000_000 + "\nEd,last words\n"
+        'author,text\nAnn,fine words\nBo,"'
+        + "x" * 200_000
+        + '"\nCy,after\n'
+        + "Di,"
+        + "y" * 10_000_000
+        + "\nEd,last words\n"
     )
     mentions, skipped = read_conversations(write_sample(tmp_path, "m.csv", text))
     assert [m.text for m in mentions] == ["fine words", "after", "last words"]
