@@ -12,19 +12,16 @@ a secret, is never in it (only its host) nor in the log.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import logging
 import socket
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
-from typing import Any
 
 from models.errors import UserFacingError
+from services.core.http_deadline import Deadline, deadline_handlers
 
 log = logging.getLogger(__name__)
 
@@ -49,91 +46,8 @@ def _host(url: str) -> str:
         return "the server"
 
 
-class _Deadline:
-    """The end of one post: every socket it opened is shut down then, and any opened later
-    at once (a per-read time-out never fires on a server that sends a byte at a time)."""
-
-    def __init__(self, seconds: float) -> None:
-        self.end = time.monotonic() + seconds
-        self.expired = False
-        self._lock = threading.Lock()
-        self._sockets: list[socket.socket] = []
-
-    def remaining(self) -> float:
-        return max(self.end - time.monotonic(), 0.001)
-
-    def watch(self, sock: socket.socket) -> socket.socket:
-        with self._lock:
-            self._sockets.append(sock)
-            expired = self.expired
-        if expired:
-            _shutdown(sock)
-        return sock
-
-    def expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            sockets = list(self._sockets)
-        for sock in sockets:
-            _shutdown(sock)
-
-
-def _shutdown(sock: socket.socket) -> None:
-    # socket.socket's own shutdown, also for a TLS socket: it wakes a read blocked in the
-    # worker at once.
-    with contextlib.suppress(OSError):  # already closed, or detached by the TLS wrap
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-
-def _watched(cls: type[http.client.HTTPConnection], deadline: _Deadline) -> Callable[..., Any]:
-    """A connection factory for urllib whose sockets the deadline ends."""
-
-    def make(*args: Any, **kwargs: Any) -> http.client.HTTPConnection:
-        connection = cls(*args, **kwargs)
-        create = connection._create_connection  # type: ignore[attr-defined]
-
-        def connect(address: Any, timeout: Any = None, *rest: Any) -> socket.socket:
-            if isinstance(timeout, (int, float)):
-                timeout = min(float(timeout), deadline.remaining())
-            return deadline.watch(create(address, timeout, *rest))
-
-        connection._create_connection = connect  # type: ignore[attr-defined]
-        plain_connect = connection.connect
-
-        def connect_and_watch() -> None:
-            plain_connect()
-            # After a TLS handshake the socket created above is detached: watch the TLS one.
-            if isinstance(connection.sock, socket.socket):
-                deadline.watch(connection.sock)
-
-        connection.connect = connect_and_watch  # type: ignore[method-assign]
-        return connection
-
-    return make
-
-
-class _HTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, deadline: _Deadline) -> None:
-        super().__init__()
-        self._deadline = deadline
-
-    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_watched(http.client.HTTPConnection, self._deadline), req)
-
-
-class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, deadline: _Deadline) -> None:
-        super().__init__()
-        self._deadline = deadline
-
-    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_watched(http.client.HTTPSConnection, self._deadline), req)
-
-
-def _post(request: urllib.request.Request, timeout: float, deadline: _Deadline) -> None:
-    opener = urllib.request.build_opener(
-        _NoRedirect, _HTTPHandler(deadline), _HTTPSHandler(deadline)
-    )
+def _post(request: urllib.request.Request, timeout: float, deadline: Deadline) -> None:
+    opener = urllib.request.build_opener(_NoRedirect, *deadline_handlers(deadline))
     with opener.open(request, timeout=min(timeout, deadline.remaining())) as response:
         response.read(4096)
 
@@ -155,7 +69,7 @@ def post_json(url: str, body: bytes, timeout: float) -> None:
         method="POST",
         headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT},
     )
-    deadline = _Deadline(timeout)
+    deadline = Deadline(timeout)
     outcome: list[BaseException | None] = []
 
     def work() -> None:

@@ -12,21 +12,17 @@ downloaded or installed: IT rolls the new version out (the MSI, the .deb).
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import ipaddress
 import json
 import re
-import socket
-import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from services.core.http_deadline import Deadline, deadline_handlers
 from services.core.version import app_version
 
 CHECK_URL = "updates.check_url"
@@ -127,99 +123,8 @@ class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
-class _Deadline:
-    """Ends every socket of one check when its time is up, whatever each read is doing:
-    a per-read time-out never fires on a server that sends a byte every few seconds."""
-
-    def __init__(self, seconds: float) -> None:
-        self.end = time.monotonic() + seconds
-        self.expired = False
-        self._lock = threading.Lock()
-        self._sockets: list[socket.socket] = []
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def remaining(self) -> float:
-        return max(self.end - time.monotonic(), 0.001)
-
-    def watch(self, sock: socket.socket) -> socket.socket:
-        with self._lock:
-            self._sockets.append(sock)
-            expired = self.expired
-        if expired:
-            _shutdown(sock)
-        return sock
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            sockets = list(self._sockets)
-        for sock in sockets:
-            _shutdown(sock)
-
-    def cancel(self) -> None:
-        self._timer.cancel()
-        self._timer.join()
-
-
-def _shutdown(sock: socket.socket) -> None:
-    # socket.socket's own shutdown, also for a TLS socket (SSLSocket.shutdown would unwrap
-    # TLS under the reading thread's feet); it wakes a read blocked in another thread at once.
-    with contextlib.suppress(OSError):  # already closed, or detached by the TLS wrap
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-
-def _watched(cls: type[http.client.HTTPConnection], deadline: _Deadline) -> Callable[..., Any]:
-    """A connection factory for urllib whose sockets the deadline can end."""
-
-    def make(*args: Any, **kwargs: Any) -> http.client.HTTPConnection:
-        connection = cls(*args, **kwargs)
-        create = connection._create_connection  # type: ignore[attr-defined]
-
-        def connect(address: Any, timeout: Any = None, *rest: Any) -> socket.socket:
-            if isinstance(timeout, (int, float)):
-                timeout = min(float(timeout), deadline.remaining())
-            return deadline.watch(create(address, timeout, *rest))
-
-        connection._create_connection = connect  # type: ignore[attr-defined]
-        plain_connect = connection.connect
-
-        def connect_and_watch() -> None:
-            plain_connect()
-            # After a TLS handshake the socket created above is detached: watch the TLS one.
-            if isinstance(connection.sock, socket.socket):
-                deadline.watch(connection.sock)
-
-        connection.connect = connect_and_watch  # type: ignore[method-assign]
-        return connection
-
-    return make
-
-
-class _HTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, deadline: _Deadline) -> None:
-        super().__init__()
-        self._deadline = deadline
-
-    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_watched(http.client.HTTPConnection, self._deadline), req)
-
-
-class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, deadline: _Deadline) -> None:
-        super().__init__()
-        self._deadline = deadline
-
-    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        factory = _watched(http.client.HTTPSConnection, self._deadline)
-        return self.do_open(factory, req)
-
-
-def _fetch(url: str, running: str, timeout_s: float, deadline: _Deadline) -> bytes:
-    opener = urllib.request.build_opener(
-        _GuardedRedirects(url), _HTTPHandler(deadline), _HTTPSHandler(deadline)
-    )
+def _fetch(url: str, running: str, timeout_s: float, deadline: Deadline) -> bytes:
+    opener = urllib.request.build_opener(_GuardedRedirects(url), *deadline_handlers(deadline))
     request = urllib.request.Request(url, headers={"User-Agent": f"AccountRadar/{running}"})
     with opener.open(request, timeout=min(timeout_s, deadline.remaining())) as response:
         return bytes(response.read(MAX_BYTES + 1))
@@ -242,7 +147,7 @@ def check(
         return UpdateCheck("off", running)
     if not url.startswith(("https://", "http://")):
         return UpdateCheck("failed", running, problem=f"{url!r} is not an http(s) address.")
-    deadline = _Deadline(deadline_s)
+    deadline = Deadline(deadline_s, timer=True)
     try:
         raw = _fetch(url, running, timeout_s, deadline)
     except _RedirectRefused as exc:
