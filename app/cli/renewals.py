@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -71,6 +72,11 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         help="the checkpoint, in months before the renewal date (default: the one reached)",
     )  # fmt: skip
     call.add_argument("--note", default="", metavar="TEXT", help="why, in your words")
+    call.add_argument(
+        "--by", metavar="NAME",
+        help="who made the call (default: $ACCOUNT_RADAR_USER, else your name in File ▸ "
+        "Who I am…; with neither, the call is refused)",
+    )  # fmt: skip
     call.add_argument("--contract", type=whole_number(1), metavar="ID",
                       help="the contract, when the customer has several open")  # fmt: skip
     call.set_defaults(handler=cmd_call)
@@ -112,12 +118,13 @@ def cmd_call(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from services.core.formatting import format_percent
     from services.renewals.calls import read_calls
 
+    actor = caller(args.by)
     with command_workspace(args.db) as workspace:
         with workspace.sessions() as session:
             customer_id = one_customer(session, args.customer)
         change = record_renewal_call(
             workspace.engine, customer_id, args.call, args.note,
-            checkpoint_months=args.checkpoint, contract_id=args.contract,
+            checkpoint_months=args.checkpoint, contract_id=args.contract, actor=actor,
         )  # fmt: skip
         made = read_calls(workspace.engine, customer_id)[-1]
     model = (
@@ -127,6 +134,31 @@ def cmd_call(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     print(f"{change.label} at {made.checkpoint_months} months{model}.", file=out)
     return EXIT_OK
+
+
+def caller(given: str | None) -> str:
+    """Who a call is kept as made by: ``--by``, else $ACCOUNT_RADAR_USER, else the name
+    the person gave in File ▸ Who I am… (as the window's Record my call); never the
+    computer's login, which names nobody on a shared machine or in a scheduled job."""
+    from app.cli.errors import CommandError
+    from services.core.profile import USER_ENV, actor_name, load_profile, name_problem
+
+    if given is not None:
+        problem = name_problem(given)
+        if problem is not None:
+            raise CommandError(f"--by: {problem}; nothing was recorded.")
+        return given.strip()
+    named = os.environ.get(USER_ENV, "").strip()
+    if named:
+        return named
+    profile = load_profile().profile
+    if profile.is_set:
+        return actor_name(profile)
+    raise CommandError(
+        "A renewal call is kept with the name of who made it, and you have not said "
+        'yours: give it with --by "Dana Cole" (or once, in the window: File ▸ Who I am…). '
+        "Nothing was recorded."
+    )
 
 
 def _print(args: argparse.Namespace, out: TextIO, header: Sequence[str],

@@ -146,15 +146,20 @@ class WorkspaceCustomerSource:
 
         viewer = self._owner_name() if self._owner_name is not None else None
         card = renewal_card(self.workspace.engine, customer_id, today, viewer)
-        if card is None or viewer or self._owner_name is None or self._user is None:
+        if card is None or viewer or self._owner_name is None:
             return card
-        return replace(card, recorder_note=unnamed_recorder_words(self._user()))
+        return replace(card, recorder_note=unnamed_recorder_words())
 
     def record_renewal_call(
         self, customer_id: int, contract_id: int, checkpoint_months: int, call: str, note: str
     ) -> Undoable:
         from services.alerts.renewal_calls import record_renewal_call
+        from services.renewals.calls import RenewalCallError
+        from services.renewals.vocab import unnamed_recorder_words
 
+        # The command line's rule: a call names who made it, never the computer's login.
+        if self._owner_name is not None and not self._owner_name():
+            raise RenewalCallError(unnamed_recorder_words() + " Nothing was recorded.")
         actor = self._user() if self._user is not None else None
         return record_renewal_call(
             self.workspace.engine, customer_id, call, note,

@@ -48,10 +48,10 @@ def call_due_words(owner: str | None, viewer: str | None) -> str:
     return "A call is due (no owner yet)"
 
 
-def unnamed_recorder_words(actor: str) -> str:
-    """What Record my call says while the user has not said who they are: the call is
-    kept under ``actor`` (the computer's login), as every other action then is."""
+def unnamed_recorder_words() -> str:
+    """What Record my call says while the user has not said who they are: a call is kept
+    with the name of who made it (never the computer's login), so none is recorded yet."""
     return (
-        f"You have not said who you are, so this call is kept as made by “{actor}”. "
-        "File ▸ Who I am… gives your name."
+        "A call is kept with the name of who made it, and you have not said yours: "
+        "File ▸ Who I am… gives it, then record your call."
     )

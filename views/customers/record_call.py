@@ -63,7 +63,7 @@ class RecordCallDialog(QDialog):
         self._contracts = tuple(c for c in contracts if c.checkpoints)
         intro = QLabel(f"Your call on {customer}'s renewal, kept with the model's likelihood now.")
         intro.setWordWrap(True)
-        # Who the call is kept under, while the user has not said who they are.
+        # Why nothing can be recorded, while the user has not said who they are.
         self.recorder_label = QLabel(recorder_note or "", self)
         self.recorder_label.setWordWrap(True)
         self.recorder_label.setProperty("tone", "warning")
@@ -97,7 +97,11 @@ class RecordCallDialog(QDialog):
         ok = self.button_box.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("Record")
         ok.setEnabled(False)
-        self.buttons_group.buttonToggled.connect(lambda *_: ok.setEnabled(self.call is not None))
+        # A call is kept with the name of who made it: none to record under, no Record.
+        self._named = not recorder_note
+        self.buttons_group.buttonToggled.connect(
+            lambda *_: ok.setEnabled(self._named and self.call is not None)
+        )
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -152,9 +156,9 @@ class RecordCallDialog(QDialog):
         return next((c for c, b in self.call_buttons.items() if b.isChecked()), None)
 
     def request(self) -> CallRequest | None:
-        """What was asked for (None: no call chosen)."""
+        """What was asked for (None: no call chosen, or no name to keep it under)."""
         call = self.call
-        if call is None or self.contract_box.currentIndex() < 0:
+        if call is None or not self._named or self.contract_box.currentIndex() < 0:
             return None
         return CallRequest(
             customer_id=self._customer_id,

@@ -66,8 +66,9 @@ def test_record_a_call_then_list_it(book, monkeypatch) -> None:  # type: ignore[
     assert max(len(line) for line in lines) <= 100
 
 
-def test_refusals_say_why(book) -> None:  # type: ignore[no-untyped-def]
+def test_refusals_say_why(book, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     url, ids = book
+    monkeypatch.setenv("ACCOUNT_RADAR_USER", "Leo")  # a call names who made it
     code, _out, err = run("--db", url, "renewals", "call", "Delta", "--call", "likely")
     assert code != 0
     assert "2 open contracts" in err

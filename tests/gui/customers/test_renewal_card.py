@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from app.gui.customers_source import WorkspaceCustomerSource
 from app.workspace import Workspace, open_workspace, to_url
 from services.core.formatting import format_date
-from services.renewals.calls import read_calls
+from services.renewals.calls import RenewalCallError, read_calls
 from tests.support.renewal_calls_book import fill_renewal_calls_book
 from views.customers.detail_pane import CustomerDetailPane
 from views.kit.jobs import JobRunner
@@ -242,7 +242,7 @@ def test_at_150_percent_text_the_card_fits_a_narrow_pane(
         qapp.setFont(before)
 
 
-def test_record_my_call_says_whose_name_it_is_kept_under_until_i_say_who_i_am(
+def test_record_my_call_records_nothing_until_i_say_who_i_am(
     qtbot, theme: ThemeManager, jobs: JobRunner, book
 ) -> None:
     ws, ids = book
@@ -253,10 +253,22 @@ def test_record_my_call_says_whose_name_it_is_kept_under_until_i_say_who_i_am(
     dialog = open_dialog(qtbot, card)
     assert dialog.recorder_label.isVisible()
     assert dialog.recorder_label.text() == (
-        "You have not said who you are, so this call is kept as made by “root”. "
-        "File ▸ Who I am… gives your name."
+        "A call is kept with the name of who made it, and you have not said yours: "
+        "File ▸ Who I am… gives it, then record your call."
     )
+    # As `renewals call` without a name: never kept under the computer's login ("root").
+    ok = dialog.button_box.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(dialog.call_buttons["at_risk"], Qt.MouseButton.LeftButton)
+    assert not ok.isEnabled()
+    assert dialog.request() is None
+    qtbot.keyClick(dialog.note_edit, Qt.Key.Key_Return)
     dialog.reject()
+    qtbot.waitUntil(lambda: card.dialog is None and jobs.is_idle(), timeout=TIMEOUT_MS)
+    # The source refuses too, whatever asks it.
+    unnamed = WorkspaceCustomerSource(ws, user=lambda: "root", owner_name=lambda: None)
+    with pytest.raises(RenewalCallError, match="you have not said yours"):
+        unnamed.record_renewal_call(ids["B"], ids["B1"], 3, "at_risk", "")
+    assert read_calls(ws.engine, ids["B"]) == []
     qtbot.waitUntil(lambda: card.dialog is None)
     named, _ = make_pane(qtbot, jobs, ws)  # Maya said who she is: nothing to say
     show(qtbot, named, jobs, ids["B"])
