@@ -22,6 +22,9 @@ class TicketDraft:
     priority: str  # low, normal, high, urgent
     tags: tuple[str, ...] = field(default_factory=tuple)
     created_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    # The customer's own id in the app, "source:id" ("" when it has none): an id, never
+    # withheld, by which the app's importer finds the customer when the ticket comes back.
+    customer_key: str = ""
 
     @property
     def external_id(self) -> str:

@@ -6,7 +6,10 @@ desk takes it.
   "priority", "tags", "external_id"}}``.
 - Freshdesk: a CSV of the ticket fields, by the names of Freshdesk's ticket export ("Ticket
   ID", "Subject", "Description", "Status", "Priority", "Source", "Type", "Tags", "Full
-  name", "Email", "Created time"), which the app's own importer reads as tickets too.
+  name", "Email", "Created time") and "Account Radar customer", the customer's own id in
+  the app ("source:id"): the columns the app's own importer reads
+  (services/importing/formats/freshdesk.py declares them once), so the file comes back as
+  the customer's ticket even when the privacy setting withholds the requester's address.
 - Email: an email to the help desk's address (a help desk opens a ticket from each email
   it receives), saved as an .eml for the user's mail program, or sent through the SMTP
   server of Settings ▸ Sending email (services/crm_files/ticket_send.py); both carry the
@@ -35,6 +38,7 @@ from services.alerts.detail import alert_detail
 from services.core.formatting import format_date
 from services.core.output_files import neutralise_text, write_text_file
 from services.crm_files.records import TicketDraft
+from services.importing.formats import freshdesk as fd
 
 __all__ = [
     "HELPDESKS",
@@ -48,12 +52,7 @@ __all__ = [
 ]
 
 PRIORITIES = {"critical": "urgent", "warning": "high"}
-# Freshdesk's numbers for them (1 low, 2 medium, 3 high, 4 urgent).
-FRESHDESK_PRIORITY = {"low": 1, "normal": 2, "high": 3, "urgent": 4}
-FRESHDESK_HEADER = (
-    "Ticket ID", "Subject", "Description", "Status", "Priority", "Source", "Type", "Tags",
-    "Full name", "Email", "Created time",
-)  # fmt: skip
+FRESHDESK_HEADER = fd.TICKET_COLUMNS
 
 
 def ticket_from_alert(engine: Engine, alert_id: int) -> TicketDraft:
@@ -83,7 +82,7 @@ def ticket_from_alert(engine: Engine, alert_id: int) -> TicketDraft:
     # The account (services/core/account_names.py) and, as the requester, its person.
     person = alert.person or alert.customer
     who = alert.customer if person == alert.customer else f"{alert.customer} ({person})"
-    allowed, mask = _privacy(engine, alert)
+    allowed, mask, key = _privacy(engine, alert)
     return TicketDraft(
         alert_id=alert.id,
         requester_name=mask(person),
@@ -92,12 +91,14 @@ def ticket_from_alert(engine: Engine, alert_id: int) -> TicketDraft:
         description=mask("\n".join(lines)),
         priority=PRIORITIES.get(alert.severity, "normal"),
         tags=("account_radar", alert.rule_key, alert.severity),
+        customer_key=key,
     )
 
 
-def _privacy(engine: Engine, alert: Any) -> tuple[set[str], Callable[[str], str]]:
-    """The fields that may leave this computer, and the mask of the others for the
-    alert's customer (services/outreach/prompt.py withheld_mask, the CRM files' too)."""
+def _privacy(engine: Engine, alert: Any) -> tuple[set[str], Callable[[str], str], str]:
+    """The fields that may leave this computer, the mask of the others for the alert's
+    customer (services/outreach/prompt.py withheld_mask, the CRM files' too), and the
+    customer's own id in the app."""
     from sqlalchemy.orm import Session
 
     from services.core.account_names import account_names, mask_values
@@ -108,7 +109,28 @@ def _privacy(engine: Engine, alert: Any) -> tuple[set[str], Callable[[str], str]
         fields = list(OutreachSettings.read(session).sent_fields)
         accounts = account_names(session, [alert.customer_id])
         people = mask_values(session, accounts, {alert.customer_id: alert.owner})
-    return set(fields), withheld_mask(people, [], fields)
+        key = _customer_key(session, int(alert.customer_id))
+    return set(fields), withheld_mask(people, [], fields), key
+
+
+def _customer_key(session: Any, customer_id: int) -> str:
+    """The customer's own id in the app, "source:id" (as the activities files write it):
+    its own source and id, else the first other source's id kept for it; "" when none."""
+    from sqlalchemy import select
+
+    from models.schema import Customer, CustomerIdentity
+
+    row = session.execute(
+        select(Customer.source, Customer.external_id).where(Customer.id == customer_id)
+    ).first()
+    if row is not None and row[0] and row[1]:
+        return f"{row[0]}:{row[1]}"
+    other = session.execute(
+        select(CustomerIdentity.source, CustomerIdentity.external_id)
+        .where(CustomerIdentity.customer_id == customer_id)
+        .order_by(CustomerIdentity.id)
+    ).first()
+    return f"{other[0]}:{other[1]}" if other is not None else ""
 
 
 def helpdesk_address(engine: Engine) -> str:
@@ -142,17 +164,26 @@ def zendesk_json(draft: TicketDraft) -> str:
 
 
 def freshdesk_csv(draft: TicketDraft) -> str:
-    """The ticket as one row of Freshdesk's ticket fields (formulas written as text)."""
-    row = (
-        draft.external_id, draft.subject, draft.description, "Open",
-        draft.priority.capitalize(), "Email", "Problem", ",".join(draft.tags),
-        draft.requester_name, draft.requester_email or "",
-        draft.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-    )  # fmt: skip
+    """The ticket as one row of Freshdesk's ticket fields (formulas written as text), in
+    the columns the app's own importer reads back; the time in UTC, as written."""
+    cells = {
+        fd.TICKET_ID: draft.external_id,
+        fd.SUBJECT: draft.subject,
+        fd.DESCRIPTION: draft.description,
+        fd.STATUS: "Open",
+        fd.PRIORITY: fd.PRIORITY_WORDS.get(draft.priority, draft.priority.capitalize()),
+        fd.SOURCE: "Email",
+        fd.TYPE: "Problem",
+        fd.TAGS: ",".join(draft.tags),
+        fd.FULL_NAME: draft.requester_name,
+        fd.EMAIL: draft.requester_email or "",
+        fd.CREATED_TIME: draft.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+        fd.APP_CUSTOMER: draft.customer_key,
+    }
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(FRESHDESK_HEADER)
-    writer.writerow([neutralise_text(cell) for cell in row])
+    writer.writerow([neutralise_text(cells[column]) for column in FRESHDESK_HEADER])
     return out.getvalue()
 
 

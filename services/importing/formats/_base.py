@@ -29,6 +29,7 @@ __all__ = [
     "BaseAdapter",
     "Columns",
     "RowErrors",
+    "app_customer_ids",
     "attribute_dicts",
     "bad_value_reasons",
     "join_names",
@@ -192,6 +193,15 @@ def join_names(first: pd.Series, last: pd.Series) -> pd.Series:
     last = last.astype(object).fillna("").astype(str).str.strip()
     full = (first + " " + last).str.strip()
     return full.where(full != "", None).astype(object)
+
+
+def app_customer_ids(named: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The customer's own id in the app as the app's files write it ("source:id", e.g.
+    "shopify:1042"): per row its source and its id, None where a row has none."""
+    parts = named.fillna("").astype(str).str.strip().str.partition(":")
+    has = parts[1].eq(":") & parts[0].ne("") & parts[2].ne("")
+    source = parts[0].where(has, None).astype(object)
+    return source, parts[2].where(has, None).astype(object)
 
 
 def stable_id(*parts: str) -> str:

@@ -16,6 +16,12 @@ property names), and the app's own plain activities CSV (services/crm_files).
   under that key, so a file brought back into the workspace that wrote it changes nothing
   (services/importing/changes.py leaves the app's record as it is), and one brought into
   another workspace adds each activity once however often it is imported.
+- A row whose app key is a task's or a change's ("radar-task-", "radar-event-": a task
+  made in the app, an alert's outcome, a do-not-contact mark, services/crm_files) is one of
+  the app's own records, which it keeps itself: never imported as an activity, and never
+  rejected either; the import's note counts them ("900 tasks and changes this app wrote:
+  already recorded, left as they are"). A file holding nothing else imports nothing and
+  says so.
 - The app's own customer column (Account_Radar_Customer__c, account_radar_customer: the
   customer's source and id in the app, "generic:C-3") names the customer before any CRM id.
 - An activity file never creates a customer (services/importing/activity_customers.py):
@@ -28,19 +34,22 @@ property names), and the app's own plain activities CSV (services/crm_files).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from models.errors import UserFacingError
 from models.vocab import APP_SOURCE
 from services.importing import values
 from services.importing.activity_customers import KNOWN_CUSTOMERS
-from services.importing.canonical import Batch
+from services.importing.canonical import Batch, Reject
 from services.importing.formats._base import (
     BaseAdapter,
     Columns,
     RowErrors,
+    app_customer_ids,
     attribute_dicts,
     stable_id,
 )
@@ -104,13 +113,13 @@ def _app_customer(
     named: pd.Series, customer: pd.Series, source: pd.Series
 ) -> tuple[pd.Series, pd.Series]:
     """The customer and its source, the app's own "source:id" first where a row has it."""
-    parts = named.fillna("").astype(str).str.partition(":")
-    has = named.notna() & parts[1].eq(":") & parts[2].ne("")
+    app_source, app_id = app_customer_ids(named)
+    has = app_id.notna()
     if not has.any():
         return customer, source
     return (
-        customer.where(~has, parts[2]).astype(object),
-        source.where(~has, parts[0]).astype(object),
+        customer.where(~has, app_id).astype(object),
+        source.where(~has, app_source).astype(object),
     )
 
 
@@ -147,9 +156,9 @@ class _Activities(BaseAdapter):
             _text(cols.get(*self.customer_columns)), customer, customer_source
         )
         # The app's own tasks and changes (an alert's outcome, a do-not-contact mark) that an
-        # export wrote for the CRM: kept by the app itself, never brought back as activities.
+        # export wrote for the CRM: kept by the app itself, never brought back as activities,
+        # and never rejected either (nothing is wrong with them): counted in a note.
         own = key.fillna("").astype(str).str.startswith(_APP_RECORDS).to_numpy(dtype=bool)
-        errors.add(own, "a task or change Account Radar keeps itself, not an activity to import")
         when, bad_when = values.parse_datetimes(when_text)
         errors.add_bad(bad_when, when_text, "a date and time", "the activity's date")
         errors.add(when.isna().to_numpy() & ~bad_when.to_numpy(), "missing activity date")
@@ -189,12 +198,40 @@ class _Activities(BaseAdapter):
         )
         out["occurred_at"] = when.reset_index(drop=True)
         out["utc_offset_minutes"] = values.event_offsets(when_text).to_numpy()
+        errors.reasons[own] = None
+        keep = errors.ok & ~own
+        rejects = errors.rejects(self.file_of(table), rows)
+        notes = [_own_records_words(int(own.sum()))] if own.any() else []
+        if own.any() and not keep.any():
+            raise UserFacingError(_only_own_words(self.file_of(table), int(own.sum()), rejects))
         return self.batch(
             table,
-            {"interactions": out[errors.ok].reset_index(drop=True)},
-            errors.rejects(self.file_of(table), rows),
+            {"interactions": out[keep].reset_index(drop=True)},
+            rejects,
             n,
+            notes,
         )
+
+
+def _own_records_words(count: int) -> str:
+    """The note for the app's own tasks and changes a file brought back ("900 tasks and
+    changes this app wrote: already recorded, left as they are")."""
+    what = "task or change" if count == 1 else "tasks and changes"
+    return f"{count:,} {what} this app wrote: already recorded, left as they are"
+
+
+def _only_own_words(file: str, own: int, rejects: Sequence[Reject]) -> str:
+    """Why nothing of a file holding only the app's own records (and unreadable rows) is
+    imported: said as such, the unreadable rows by row, rather than "none could be read"."""
+    what = "task or change" if own == 1 else "tasks and changes"
+    words = f"the {own:,} {what} in {file} {'is' if own == 1 else 'are'} this app's own"
+    words += ", already recorded"
+    if not rejects:
+        return words
+    shown = "; ".join(f"row {r.row}: {r.reason}" for r in rejects[:3])
+    more = f"; and {len(rejects) - 3:,} more" if len(rejects) > 3 else ""
+    noun = "row" if len(rejects) == 1 else "rows"
+    return f"{words}; {len(rejects):,} other {noun} could not be read ({shown}{more})"
 
 
 class SalesforceActivities(_Activities):

@@ -3,8 +3,13 @@
 Each ticket is an interaction of kind "ticket" (source "freshdesk", external_id the
 Ticket ID) at its "Created time" (the helpdesk's time zone, read as UTC when the file does
 not say), with its Subject, Description, Status and channel (from "Source": Email, Phone,
-Chat, Portal...). The requester is found by the contact's "Email"; "Full name" names them.
-Priority, Type, Tags, the agent and every other column go to attributes.
+Chat, Portal...). The requester's customer is the one the "Account Radar customer" column
+names by its own id in the app ("source:id", the column of the app's own ticket file),
+else the one of the contact's "Email"; "Full name" names them. Priority, Type, Tags, the
+agent and every other column go to attributes.
+
+The columns are declared here once: the app's own Freshdesk ticket file
+(services/crm_files/ticket.py) writes ``TICKET_COLUMNS``, the ones this adapter reads.
 """
 
 from __future__ import annotations
@@ -16,10 +21,40 @@ import pandas as pd
 
 from services.importing import values
 from services.importing.canonical import Batch
-from services.importing.formats._base import BaseAdapter, Columns, RowErrors, attribute_dicts
+from services.importing.formats._base import (
+    BaseAdapter,
+    Columns,
+    RowErrors,
+    app_customer_ids,
+    attribute_dicts,
+)
 
 if TYPE_CHECKING:
     from services.importing.reader import RawTable
+
+# Freshdesk's ticket fields, by the names of its ticket export.
+TICKET_ID = "Ticket ID"
+SUBJECT = "Subject"
+DESCRIPTION = "Description"
+STATUS = "Status"
+PRIORITY = "Priority"
+SOURCE = "Source"
+TYPE = "Type"
+TAGS = "Tags"
+FULL_NAME = "Full name"
+EMAIL = "Email"
+CREATED_TIME = "Created time"
+# The customer's own id in the app ("source:id"): an id, not personal data, so the app's
+# file carries it whatever the privacy setting withholds (the requester's address may be
+# withheld). A help desk keeps it as a custom field.
+APP_CUSTOMER = "Account Radar customer"
+# The columns of the app's own ticket file, in its order.
+TICKET_COLUMNS = (
+    TICKET_ID, SUBJECT, DESCRIPTION, STATUS, PRIORITY, SOURCE, TYPE, TAGS, FULL_NAME, EMAIL,
+    CREATED_TIME, APP_CUSTOMER,
+)  # fmt: skip
+# Freshdesk's words for the priorities of a ticket (the app's low, normal, high, urgent).
+PRIORITY_WORDS = {"low": "Low", "normal": "Medium", "high": "High", "urgent": "Urgent"}
 
 _CHANNELS = {
     "email": "email",
@@ -45,7 +80,7 @@ class FreshdeskTickets(BaseAdapter):
     title = "Freshdesk tickets export"
     kinds = ("interactions",)
     source = "freshdesk"
-    required = (("Ticket ID", "Subject", "Status", "Priority", "Created time"),)
+    required = ((TICKET_ID, SUBJECT, STATUS, PRIORITY, CREATED_TIME),)
 
     def convert(self, table: RawTable) -> Batch:
         """Tickets -> ticket interactions."""
@@ -53,35 +88,36 @@ class FreshdeskTickets(BaseAdapter):
         cols = Columns(frame)
         n = len(frame)
         errors = RowErrors(n)
-        ticket_id, _ = values.clean_text(cols.get("Ticket ID"))
-        errors.add(ticket_id.isna().to_numpy(), "missing ticket id (Ticket ID)")
-        created_text = cols.get("Created time")
+        ticket_id, _ = values.clean_text(cols.get(TICKET_ID))
+        errors.add(ticket_id.isna().to_numpy(), f"missing ticket id ({TICKET_ID})")
+        created_text = cols.get(CREATED_TIME)
         created, bad_created = values.parse_datetimes(created_text)
-        errors.add_bad(bad_created, created_text, "a date and time", "Created time")
-        errors.add(created.isna().to_numpy(), "missing ticket date (Created time)")
-        email_text = cols.get("Email")
+        errors.add_bad(bad_created, created_text, "a date and time", CREATED_TIME)
+        errors.add(created.isna().to_numpy(), f"missing ticket date ({CREATED_TIME})")
+        customer_source, customer_id = app_customer_ids(_plain(cols.get(APP_CUSTOMER)))
+        email_text = cols.get(EMAIL)
         email, bad_email = values.normalize_email(email_text)
-        errors.add_bad(bad_email, email_text, "an email address", "Email")
-        errors.add(email.isna().to_numpy(), "no customer id or email")
-        name, _ = values.clean_text(cols.get("Full name"))
-        source_words = cols.get("Source").astype(str).str.strip().str.lower()
+        errors.add_bad(bad_email, email_text, "an email address", EMAIL)
+        errors.add((email.isna() & customer_id.isna()).to_numpy(), "no customer id or email")
+        name, _ = values.clean_text(cols.get(FULL_NAME))
+        source_words = cols.get(SOURCE).astype(str).str.strip().str.lower()
         channel = source_words.map(_CHANNELS).where(source_words != "", None)
         out = pd.DataFrame(
             {
                 "row": rows.astype("int64"),
                 "source": self.source,
                 "external_id": ticket_id.to_numpy(dtype=object),
-                "customer_source": None,
-                "customer_external_id": None,
+                "customer_source": customer_source.to_numpy(dtype=object),
+                "customer_external_id": customer_id.to_numpy(dtype=object),
                 "customer_email": email.to_numpy(dtype=object),
                 "customer_name": name.to_numpy(dtype=object),
                 "customer_company": None,
                 "guest": False,
                 "kind": "ticket",
                 "channel": np.asarray(channel.astype(object).to_numpy(), dtype=object),
-                "subject": _plain(cols.get("Subject")).to_numpy(dtype=object),
-                "text": _plain(cols.get("Description")).to_numpy(dtype=object),
-                "status": _plain(cols.get("Status")).to_numpy(dtype=object),
+                "subject": _plain(cols.get(SUBJECT)).to_numpy(dtype=object),
+                "text": _plain(cols.get(DESCRIPTION)).to_numpy(dtype=object),
+                "status": _plain(cols.get(STATUS)).to_numpy(dtype=object),
                 "satisfaction": None,
                 "attributes": attribute_dicts(frame, cols.unused()),
             }
