@@ -56,6 +56,12 @@ def build() -> None:
     slim.slim(APP_DIR, EXE)
     for name, size in slim.report(APP_DIR):
         print(f"{size / 1e6:8.1f} MB  {name}")
+    # The software bill of materials of what the slimmed bundle carries, checked at once.
+    import sbom
+
+    sbom.write(APP_DIR)
+    if sbom.check(APP_DIR) != 0:
+        raise SystemExit("the bundle's software bill of materials is incomplete (above)")
 
 
 def self_test() -> int:
@@ -68,10 +74,17 @@ def self_test() -> int:
         env["ACCOUNT_RADAR_LOG_DIR"] = str(Path(home) / "log")
         env.pop("ACCOUNT_RADAR_DB", None)
         started = time.monotonic()
-        result = subprocess.run([str(EXE), "--self-test"], env=env, timeout=300, cwd=home)
+        result = subprocess.run(
+            [str(EXE), "--self-test"], env=env, timeout=300, cwd=home, capture_output=True,
+            text=True,
+        )  # fmt: skip
+        sys.stdout.write(result.stdout)
+        sys.stderr.write(result.stderr)
         print(
             f"self-test exit {result.returncode} in {time.monotonic() - started:.1f} s", flush=True
         )
+        if result.returncode == 0 and not names_sbom(result.stdout):
+            return 1
         if result.returncode == 0:
             # The frozen CLI must work too (no window, no Qt import needed).
             db = Path(home) / "cli.radar.sqlite"
@@ -85,6 +98,17 @@ def self_test() -> int:
                     return r.returncode
             return policy_check(env, db)
         return result.returncode
+
+
+def names_sbom(output: str) -> bool:
+    """The self-test named the bundle's SBOM by the SHA-256 of the file the build wrote."""
+    sys.path.insert(0, str(ROOT / "packaging"))
+    import sbom
+
+    digest = sbom.sha256(APP_DIR / sbom.SBOM_NAME)
+    ok = digest in output
+    print(f"self-test names the bundle's SBOM (sha256 {digest[:16]}…): {'yes' if ok else 'NO'}")
+    return ok
 
 
 def policy_check(env: dict[str, str], db: Path) -> int:

@@ -25,6 +25,8 @@ from app.gui.application import (
 )
 from app.gui.errors import route_qt_messages
 from app.workspace import to_url
+from services.core.licences import SBOM_FILE, bill_of_materials
+from services.core.safe_read import BadFile
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,21 @@ def wait_until(predicate: Callable[[], bool], timeout_s: float) -> bool:
     timer.stop()
     deadline.stop()
     return predicate()
+
+
+def _bill_of_materials() -> str:
+    """The line naming the packaged build's SBOM and its SHA-256 (the installers' check
+    matches it to the file the build wrote); a packaged build without one fails."""
+    try:
+        found = bill_of_materials()
+    except (BadFile, OSError) as exc:
+        raise RuntimeError(
+            f"the software bill of materials ({SBOM_FILE}) is missing: {exc}"
+        ) from exc
+    if found is None:
+        return "software bill of materials: none (run from a checkout; packaged builds carry one)"
+    path, digest = found
+    return f"software bill of materials: {path} sha256 {digest}"
 
 
 def run_self_test() -> int:  # noqa: C901, PLR0915
@@ -181,6 +198,7 @@ def run_self_test() -> int:  # noqa: C901, PLR0915
         controller.window.deleteLater()
         controller = None
         reopened = _reopen(tmp, tmp / "self-test.radar.sqlite")
+        print(_bill_of_materials())
         print(f"{summary}, {reopened} ({time.monotonic() - started:.1f} s)")
         return 0
     except Exception as exc:

@@ -52,11 +52,28 @@ def bare_env(home: Path) -> dict[str, str]:
     return env
 
 
-def run(cmd: list[str], env: dict[str, str], what: str) -> bool:
+def run(cmd: list[str], env: dict[str, str], what: str, expect: str = "") -> bool:
+    """Run ``cmd``; True when it exits 0 (and, with ``expect``, printed it)."""
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     tail = (result.stdout + result.stderr).strip().splitlines()[-1:] or [""]
     print(f"{what}: exit {result.returncode}  {tail[0][:160]}", flush=True)
+    if expect and expect not in result.stdout:
+        print(f"{what}: did not print {expect!r}", flush=True)
+        return False
     return result.returncode == 0
+
+
+def sbom_checked(bundle: Path, what: str) -> str:
+    """packaging/sbom.py's check of the installed bundle's own SBOM against what that
+    bundle carries; the SBOM's SHA-256, which its self-test must name ("" when the check
+    failed)."""
+    sys.path.insert(0, str(ROOT / "packaging"))
+    import sbom
+
+    print(f"{what}:", flush=True)
+    if sbom.check(bundle) != 0:
+        return ""
+    return sbom.sha256(bundle / sbom.SBOM_NAME)
 
 
 def unresolved_libraries(bundle: Path) -> set[str]:
@@ -82,7 +99,9 @@ def check_tarball(tarball: Path) -> bool:
         (top,) = list((where / "unpacked").iterdir())
         home = where / "home"
         home.mkdir()
-        return run([str(top / "AccountRadar"), "--self-test"], bare_env(home), "tar.xz self-test")
+        digest = sbom_checked(top, "tar.xz: the bundle's SBOM")
+        self_test = [str(top / "AccountRadar"), "--self-test"]
+        return bool(digest) and run(self_test, bare_env(home), "tar.xz self-test", digest)
 
 
 def _dpkg_install(deb: Path) -> bool:
@@ -131,7 +150,9 @@ def check_deb(deb: Path) -> bool:
                 print(f".deb: system libraries missing once installed: {sorted(missing) or 'none'}")
                 ok &= not missing
             ok &= run([command, "demo", "--customers", "60"], env, ".deb: demo workspace")
-            ok &= run([command, "--self-test"], env, ".deb self-test")
+            installed = Path("/opt", PACKAGE) if as_root else Path(command).parent
+            digest = sbom_checked(installed, ".deb: the installed bundle's SBOM")
+            ok &= bool(digest) and run([command, "--self-test"], env, ".deb self-test", digest)
             ok &= run([command, "config", "show"], env, ".deb: config show")
         finally:
             if as_root:

@@ -7,6 +7,7 @@ writes the same list into the bundle (``licences.json``), which the frozen app r
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from services.core.output_files import write_text_file
-from services.core.safe_read import read_json
+from services.core.safe_read import read_bytes, read_json
 
 ROOT = Path(__file__).resolve().parents[2]
 LICENCES_FILE = "licences.json"
@@ -162,3 +163,20 @@ def bundled_licences() -> tuple[Licence, ...]:
         data = read_json(Path(bundle) / LICENCES_FILE, LICENCES_LIMIT)
         return tuple(Licence(**row) for row in data)
     return tuple(collect())
+
+
+# The packaged build's software bill of materials, beside its program (written by
+# packaging/sbom.py from the bundle's contents): CycloneDX JSON, a few hundred kB.
+SBOM_FILE = "sbom.cdx.json"
+SBOM_LIMIT = 32_000_000
+
+
+def bill_of_materials() -> tuple[Path, str] | None:
+    """The packaged build's SBOM and its SHA-256, for the self-test to report (so IT can
+    match an installed copy to the release's); None when running from a checkout.
+    BadFile or OSError when a packaged build's SBOM is missing or unreadable."""
+    if not getattr(sys, "frozen", False):
+        return None
+    path = Path(sys.executable).resolve().parent / SBOM_FILE
+    data = read_bytes(path, SBOM_LIMIT)
+    return path, hashlib.sha256(data).hexdigest()
