@@ -86,6 +86,12 @@ def rule_lines(table: Any) -> list[str]:
     return lines
 
 
+def _say_ignored(table: Any, err: TextIO) -> None:
+    """Each rule or value kept in the workspace that is not used, and why, one a line."""
+    for words in table.ignored:
+        print(f"warning: Settings per segment: {words}", file=err)
+
+
 def _run(args: argparse.Namespace, err: TextIO, change: Any) -> tuple[int, Any]:
     """Make the change (None: none) and read the table back, in one transaction; after a
     change, the customers without an owner take their segment's (``args.owners``)."""
@@ -117,6 +123,7 @@ def cmd_segment_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     code, table = _run(args, err, None)
     if table is not None:
         print("\n".join(rule_lines(table)), file=out)
+        _say_ignored(table, err)
     return code
 
 

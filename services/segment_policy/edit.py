@@ -31,7 +31,7 @@ from services.settings.segments import (
     parse_rules,
     rule_problem,
 )
-from services.settings.store import get_setting, set_setting, validate_setting
+from services.settings.store import get_setting, set_setting, stored_problems, validate_setting
 from services.settings.team_filters import folded
 
 
@@ -49,6 +49,9 @@ class SegmentTable:
     key_locks: dict[str, str]
     # The rules naming a team filter that no longer exists (they match no one).
     missing_filters: tuple[SegmentRule, ...] = ()
+    # What of the table kept in the workspace is not used, in plain words (a rule or a
+    # value that fails its check, written behind the app's back): each falls back alone.
+    ignored: tuple[str, ...] = ()
 
 
 def _lock_words(key: str) -> str:
@@ -67,6 +70,8 @@ def read_table(session: Session) -> SegmentTable:
         table_lock=_lock_words(RULES_SETTING) if RULES_SETTING in locked else "",
         key_locks={k: _lock_words(k) for k in SEGMENT_KEYS if k in locked},
         missing_filters=tuple(r for r in named if folded(r.name) not in known),
+        # IT's table applies instead of the workspace's: what the latter holds is moot.
+        ignored=() if RULES_SETTING in locked else stored_problems(session, RULES_SETTING),
     )
 
 

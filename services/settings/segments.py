@@ -148,14 +148,14 @@ def canonical_name(kind: str, name: str) -> str:
     return name.strip()
 
 
-def rule_problem(rule: Any) -> str | None:
-    """What is wrong with one rule as kept, in plain words; None when it is fine. Each
-    value goes through the same check as the setting it overrides."""
+def _shape_problem(rule: Any) -> str | None:
+    """What is wrong with a rule's kind, name and layout (its values aside), or None."""
     if not isinstance(rule, dict):
         return f"a rule must be a table of kind, name and values (got '{shown(rule)}')"
     kind, name, values = rule.get("kind"), rule.get("name"), rule.get("values", {})
-    if kind not in SEGMENT_KINDS:
-        return f"the kind of segment must be one of {', '.join(SEGMENT_KINDS)} (got '{kind}')"
+    if not isinstance(kind, str) or kind not in SEGMENT_KINDS:
+        kinds = ", ".join(SEGMENT_KINDS)
+        return f"the kind of segment must be one of {kinds} (got '{shown(kind)}')"
     if not isinstance(name, str) or not name.strip() or len(name) > NAME_LENGTH:
         return f"a segment's name must be a text of 1 to {NAME_LENGTH} characters"
     if kind == "segment" and _folded(name) not in {_folded(s) for s in SEGMENTS}:
@@ -169,12 +169,26 @@ def rule_problem(rule: Any) -> str | None:
         return f"a rule has only kind, name and values (got {', '.join(sorted(rule))})"
     if not isinstance(values, dict):
         return f"the values of '{name}' must be a table of settings"
-    for key, value in values.items():
-        if key not in SEGMENT_KEYS:
-            return f"'{key}' cannot be set per segment (these can: {', '.join(SEGMENT_KEYS)})"
-        problem = _value_problem(key, value)
+    return None
+
+
+def _entry_problem(key: Any, value: Any) -> str | None:
+    """What is wrong with one value a rule overrides (the same check as its setting's)."""
+    if key not in SEGMENT_KEYS:
+        return f"'{key}' cannot be set per segment (these can: {', '.join(SEGMENT_KEYS)})"
+    return _value_problem(key, value)
+
+
+def rule_problem(rule: Any) -> str | None:
+    """What is wrong with one rule as kept, in plain words; None when it is fine. Each
+    value goes through the same check as the setting it overrides."""
+    problem = _shape_problem(rule)
+    if problem is not None:
+        return problem
+    for key, value in rule.get("values", {}).items():
+        problem = _entry_problem(key, value)
         if problem is not None:
-            return f"{name}: {problem.rstrip('.')}"
+            return problem if key not in SEGMENT_KEYS else f"{rule['name']}: {problem.rstrip('.')}"
     return None
 
 
@@ -191,14 +205,56 @@ def _rules_check(value: Any) -> str | None:
     return None
 
 
+def kept_rules(value: Any) -> tuple[Any, tuple[str, ...]]:
+    """The table as the workspace keeps it, with each rule or value that fails its check
+    left out, and what was left out in plain words (naming the segment and the setting).
+
+    One bad rule (written by hand, by an older version, or restored from a file) falls
+    back alone: its segment takes the workspace's value of the settings it got wrong, and
+    every other rule still applies. A value that is no list, or a list of more than
+    ``MAX_RULES``, is returned as it is: the table's own check then refuses it whole."""
+    if not isinstance(value, list) or len(value) > MAX_RULES:
+        return value, ()
+    kept: list[dict[str, Any]] = []
+    said: list[str] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, rule in enumerate(value, 1):
+        problem = _shape_problem(rule)
+        if problem is not None:
+            said.append(f"rule {number} is not used: {problem}.")
+            continue
+        name = canonical_name(rule["kind"], rule["name"])
+        label = SegmentRule(rule["kind"], name).label
+        mark = (rule["kind"], name.casefold())
+        if mark in seen:
+            said.append(f"rule {number} ({label}) is not used: rule {seen[mark]} is the same "
+                        "segment's, and the first rule wins.")  # fmt: skip
+            continue
+        seen[mark] = number
+        values = {}
+        for key, item in rule.get("values", {}).items():
+            problem = _entry_problem(key, item)
+            if problem is None:
+                values[key] = item
+                continue
+            if key not in SEGMENT_KEYS:
+                said.append(f"{label}: '{shown(key)}' is not used: it cannot be set per segment.")
+                continue
+            said.append(f"{label}: {SEGMENT_KEYS[key]} ({key}) is not used: "
+                        f"{problem.rstrip('.')}; the workspace's value applies.")  # fmt: skip
+        kept.append({**rule, "values": values})
+    return kept, tuple(said)
+
+
 def parse_rules(value: Any) -> tuple[SegmentRule, ...]:
-    """The rules kept in the setting, in order (a rule that does not read is left out)."""
-    if not isinstance(value, list):
+    """The rules kept in the setting, in order; a rule, or a value of one, that does not
+    read is left out (``kept_rules``)."""
+    rules, _ = kept_rules(value)
+    if not isinstance(rules, list):
         return ()
     return tuple(
-        SegmentRule(r["kind"], canonical_name(r["kind"], r["name"]), dict(r.get("values", {})))
-        for r in value
-        if rule_problem(r) is None
+        SegmentRule(r["kind"], canonical_name(r["kind"], r["name"]), dict(r["values"]))
+        for r in rules
     )
 
 

@@ -22,10 +22,11 @@ from models.errors import UserFacingError
 from models.schema import AuditEvent, Setting
 from services.core.money import HOME_SETTING, RATES_SETTING
 from services.core.policy import current_policy, locked_problem, resolve, use_settings
-from services.core.setting_spec import SettingSpec, bounds_problem, check_value
+from services.core.setting_spec import SettingSpec, check_value
 from services.settings.personal import forget_personal, personal_value, store_personal, use_specs
 from services.settings.personal import personal_values as personal_values
 from services.settings.schema import SETTINGS
+from services.settings.segments import RULES_SETTING, kept_rules
 from services.settings.workspace import CONFIG_VERSION_KEY
 
 log = logging.getLogger(__name__)
@@ -86,10 +87,7 @@ def get_setting(session: Session, key: str) -> Any:
     if spec.scope == "personal":
         stored, has_stored = personal_value(session, key)
     else:
-        row = session.get(Setting, key)
-        stored, has_stored = (None, False) if row is None else (row.value, True)
-        if has_stored and not _within_bounds(spec, stored):
-            stored, has_stored = None, False
+        stored, has_stored = _kept(spec, *_stored(session, key))
     # Locked policy > the user's own > organisation default > built-in (a copy of it).
     value = resolve(key, spec.default, stored, has_stored)
     if cache is not None:
@@ -97,24 +95,85 @@ def get_setting(session: Session, key: str) -> Any:
     return value
 
 
-# The settings whose stored value was found out of bounds, said once per process.
+# The settings whose stored value was found unusable, said once per process.
 _TOLD: set[tuple[str, str]] = set()
+# The settings kept as a list of items each checked on its own (services/settings/
+# segments.py): a stored item that fails its check is left out, and said, rather than the
+# whole value. Each gives (the value with the bad items left out, what was left out).
+ITEMWISE: dict[str, Callable[[Any], tuple[Any, tuple[str, ...]]]] = {RULES_SETTING: kept_rules}
+# Why a stored value cannot even be read: JSON nested thousands deep overflows the decoder
+# (a RecursionError) before any check could look at it.
+TOO_DEEP = "it is nested too deeply to be read."
 
 
-def _within_bounds(spec: SettingSpec, value: Any) -> bool:
-    """Whether a value the workspace keeps is within the setting's bounds; one that is
-    not (written by an older version, or by hand) counts as not set, and is said once in
-    the log naming the setting: the organisation's default or the built-in one applies."""
-    problem = bounds_problem(spec, value)
-    if problem is None:
-        return True
-    if (spec.key, problem) not in _TOLD:
-        _TOLD.add((spec.key, problem))
+def _stored(session: Session, key: str) -> tuple[Any, bool, str]:
+    """(value, kept, why not readable) of the workspace's row of ``key``: (None, False, "")
+    when there is none; a value the database holds but that cannot be decoded says why."""
+    try:
+        row = session.get(Setting, key)
+    except RecursionError:
+        return None, True, TOO_DEEP
+    return (None, False, "") if row is None else (row.value, True, "")
+
+
+def _checked(
+    spec: SettingSpec, value: Any, has_stored: bool, unreadable: str
+) -> tuple[Any, bool, tuple[str, ...], str]:
+    """(value, kept, the items left out, why the whole value is not used) of a value the
+    workspace keeps, checked as a value on its way in is (``check_value``: type, bounds,
+    choices and the setting's own check). A setting checked item by item (``ITEMWISE``)
+    keeps its good items."""
+    if not has_stored:
+        return None, False, (), ""
+    if unreadable:
+        return None, False, (), unreadable
+    left_out: tuple[str, ...] = ()
+    repair = ITEMWISE.get(spec.key)
+    if repair is not None:
+        value, left_out = repair(value)
+    problem = check_value(spec, value)
+    if problem is not None:
+        return None, False, left_out, problem
+    return value, True, left_out, ""
+
+
+def _kept(spec: SettingSpec, value: Any, has_stored: bool, unreadable: str) -> tuple[Any, bool]:
+    """(value, kept) of a value the workspace keeps (``_checked``). One that fails (written
+    by an older version, by hand, or restored from a file) counts as not set, and is said
+    once in the log naming the setting: the organisation's default or the built-in one
+    applies. Each item left out of a setting checked item by item is said too."""
+    value, kept, left_out, problem = _checked(spec, value, has_stored, unreadable)
+    for words in left_out:
+        _tell(spec.key, words, whole=False)
+    if problem:
+        _tell(spec.key, problem, whole=True)
+    return value, kept
+
+
+def stored_problems(session: Session, key: str) -> tuple[str, ...]:
+    """What of the workspace's stored value of ``key`` is not used, in plain words (the
+    items left out, or why the whole value is not); () when it is all used or none is
+    kept. For a command or a window to say beside the value that applies."""
+    spec = _spec(key)
+    if spec.scope == "personal":
+        return ()
+    _value, _kept_, left_out, problem = _checked(spec, *_stored(session, key))
+    whole = f"the whole value is not used: {problem} The default applies." if problem else ""
+    return (*left_out, whole) if whole else left_out
+
+
+def _tell(key: str, problem: str, *, whole: bool) -> None:
+    """Say in the log, once per process, what of a stored value is not used."""
+    if (key, problem) in _TOLD:
+        return
+    _TOLD.add((key, problem))
+    if whole:
         log.warning(
             "The workspace's value of %s is not used: %s The default applies until it is "
-            "saved again.", spec.key, problem,
+            "saved again.", key, problem,
         )  # fmt: skip
-    return False
+    else:
+        log.warning("In the workspace's value of %s, %s", key, problem)
 
 
 def validate_setting(key: str, value: Any) -> str | None:
@@ -265,13 +324,20 @@ def _store(session: Session, key: str, value: Any) -> None:
 
 def all_settings(session: Session) -> dict[str, Any]:
     """Every declared setting with its current value."""
-    stored = {row.key: row.value for row in session.scalars(select(Setting))}
+    try:
+        rows = {row.key: (row.value, True, "") for row in session.scalars(select(Setting))}
+    except RecursionError:
+        # A value nested too deeply to decode: every row read on its own, that one refused.
+        keys = session.scalars(select(Setting.key)).all()
+        rows = {key: _stored(session, key) for key in keys}
     personal = [k for k, s in SETTINGS.items() if s.scope == "personal"]
     for key in personal:
-        stored.pop(key, None)
-    stored = {
-        k: v for k, v in stored.items() if k not in SETTINGS or _within_bounds(SETTINGS[k], v)
-    }
+        rows.pop(key, None)
+    stored = {}
+    for key, row in rows.items():
+        value, kept = _kept(SETTINGS[key], *row) if key in SETTINGS else (row[0], True)
+        if kept:
+            stored[key] = value
     stored.update(personal_values(session, personal))
     return {k: resolve(k, s.default, stored.get(k), k in stored) for k, s in SETTINGS.items()}
 
