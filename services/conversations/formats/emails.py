@@ -242,7 +242,37 @@ def _has(message: Message, name: str) -> bool:
     return any(key.lower() == wanted for key in message)
 
 
+# The most MIME parts one email may have: mail with attachments has a few dozen; the
+# parser's time grows faster than the count, so a message of tens of thousands of parts
+# would hold the import for minutes. Counted on the raw bytes before parsing.
+MAX_PARTS = 1_000
+_BOUNDARY = re.compile(rb'boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))', re.IGNORECASE)
+
+
+class TooManyParts(ValueError):
+    """An email with more MIME parts than MAX_PARTS."""
+
+
+def _parts_over_limit(raw: bytes) -> int:
+    """How many MIME parts the message has when more than MAX_PARTS, else 0: the
+    delimiter lines of each boundary its headers declare (linear in the message's size)."""
+    boundaries = {a or b for a, b in _BOUNDARY.findall(raw)}
+    if len(boundaries) > MAX_PARTS:
+        return len(boundaries)
+    parts = 0
+    for boundary in boundaries:
+        parts += raw.count(b"\n--" + boundary)
+        if parts > MAX_PARTS:
+            return parts
+    return 0
+
+
 def _parse(raw: bytes) -> Message:
+    parts = _parts_over_limit(raw)
+    if parts:
+        raise TooManyParts(
+            f"it has more than {MAX_PARTS:,} MIME parts (the most an email may have here): left out"
+        )
     return email.message_from_bytes(raw, policy=policy.default)
 
 
@@ -250,6 +280,8 @@ def read_eml(data: bytes, file: str) -> tuple[list[Conversation], list[Skipped]]
     """The one email in an .eml file's bytes."""
     try:
         return [_message(_parse(data), "eml", file, 1, data)], []
+    except TooManyParts as exc:
+        return [], [Skipped(file, "", str(exc))]
     except Exception as exc:  # a message the parser gives up on
         return [], [Skipped(file, "", f"it could not be read as an email ({exc})")]
 
@@ -277,6 +309,8 @@ def read_mbox(
             try:
                 raw = box.get_bytes(key)
                 conversations.append(_message(_parse(raw), "mbox", file, index, raw))
+            except TooManyParts as exc:
+                skipped.append(Skipped(file, f"message {index}", str(exc)))
             except Exception as exc:  # one bad message: read the others
                 skipped.append(Skipped(file, f"message {index}", f"it could not be read ({exc})"))
     finally:

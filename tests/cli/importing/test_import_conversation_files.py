@@ -120,3 +120,47 @@ def test_a_mentions_file_whose_first_post_is_ten_megabytes_keeps_the_others(
                                                 "0 unchanged, 1 rejected")  # fmt: skip
     assert "a cell holds more than 131,072 characters: left out" in done.stdout
     assert "the social mention of Nov 03, 2026 with @sam" in done.stdout
+
+
+def _mail(subject: str, parts: int) -> bytes:
+    """An email from Minh Williams, multipart with ``parts`` text parts (0: plain)."""
+    head = (
+        "From: Minh Williams <minh.williams@contoso.example>\r\n"
+        "To: Priya Raman <priya@radar.example>\r\n"
+        f"Subject: {subject}\r\n"
+        "Date: Fri, 20 Nov 2026 10:00:00 +0000\r\n"
+        "MIME-Version: 1.0\r\n"
+    )
+    if not parts:
+        return (head + "Content-Type: text/plain\r\n\r\nSee you on Friday.\r\n").encode()
+    body = "".join(f"--PART\r\nContent-Type: text/plain\r\n\r\nline {i}\r\n" for i in range(parts))
+    return (
+        head + 'Content-Type: multipart/mixed; boundary="PART"\r\n\r\n' + body + "--PART--\r\n"
+    ).encode()
+
+
+def test_an_email_of_thousands_of_mime_parts_is_left_out_and_the_others_kept(
+    tmp_path: Path,
+) -> None:
+    db = _workspace(tmp_path)
+    hostile = tmp_path / "parts.eml"
+    hostile.write_bytes(_mail("Parts", 5_000))
+    done = run("--db", str(db), "import", str(hostile), home=tmp_path)
+    said = done.stdout + done.stderr
+    assert "more than 1,000 MIME parts (the most an email may have here): left out" in said, said
+    assert count(db, "interactions") == 0
+
+    # In a mailbox, the message is left out by its number and the others are read.
+    box = tmp_path / "box.mbox"
+    separator = b"From minh.williams@contoso.example Fri Nov 20 10:00:00 2026\n"
+    box.write_bytes(
+        b"".join(
+            separator + mail.replace(b"\r\n", b"\n") + b"\n"
+            for mail in (_mail("First", 0), _mail("Parts", 5_000), _mail("Third", 3))
+        )
+    )
+    done = run("--db", str(db), "import", str(box), home=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "message 2" in done.stdout + done.stderr
+    assert "more than 1,000 MIME parts" in done.stdout + done.stderr
+    assert count(db, "interactions") == 2
