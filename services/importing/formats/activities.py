@@ -204,13 +204,8 @@ class _Activities(BaseAdapter):
         notes = [_own_records_words(int(own.sum()))] if own.any() else []
         if own.any() and not keep.any():
             raise UserFacingError(_only_own_words(self.file_of(table), int(own.sum()), rejects))
-        return self.batch(
-            table,
-            {"interactions": out[keep].reset_index(drop=True)},
-            rejects,
-            n,
-            notes,
-        )
+        kept = {"interactions": out[keep].reset_index(drop=True)}
+        return self.batch(table, kept, rejects, n, notes)
 
 
 def _own_records_words(count: int) -> str:
