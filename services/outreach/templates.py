@@ -21,6 +21,10 @@ names a template may use are ``template_variables``'s keys:
     order, "$20", or None; None too when a complaint comes first),
     signature, brand_voice, currency_symbol.
 
+The built-in templates write each tone (``tone``: warm, friendly, professional, concise)
+in its own words, with the same facts: the greeting by name, why we write (the last
+order, the open request, the new line) and the offer when there is one.
+
 Nothing in a template draft leaves the computer.
 """
 
