@@ -136,6 +136,8 @@ def cmd_filters_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.workspace import command_workspace
     from models.db import translate_db_errors
     from services.segment_policy.team_filters import describe, list_filters, members
+    from services.settings.store import stored_problems
+    from services.settings.team_filters import TEAM_FILTERS_SETTING
 
     with (
         command_workspace(args.db) as workspace,
@@ -144,6 +146,9 @@ def cmd_filters_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     ):
         filters = list_filters(session)
         kept = members(session)
+        # A team filter kept in the workspace that fails its check is left out alone.
+        for words in stored_problems(session, TEAM_FILTERS_SETTING):
+            print(f"warning: Team filters: {words}", file=err)
     rows = [[f.name, describe(f), len(kept.get(f.name, ()))] for f in filters]
 
     def table() -> list[str]:

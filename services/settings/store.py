@@ -27,6 +27,7 @@ from services.settings.personal import forget_personal, personal_value, store_pe
 from services.settings.personal import personal_values as personal_values
 from services.settings.schema import SETTINGS
 from services.settings.segments import RULES_SETTING, kept_rules
+from services.settings.team_filters import TEAM_FILTERS_SETTING, kept_team_filters
 from services.settings.workspace import CONFIG_VERSION_KEY
 
 log = logging.getLogger(__name__)
@@ -98,9 +99,12 @@ def get_setting(session: Session, key: str) -> Any:
 # The settings whose stored value was found unusable, said once per process.
 _TOLD: set[tuple[str, str]] = set()
 # The settings kept as a list of items each checked on its own (services/settings/
-# segments.py): a stored item that fails its check is left out, and said, rather than the
+# segments.py, team_filters.py): a stored item that fails its check is left out, and said, rather than the
 # whole value. Each gives (the value with the bad items left out, what was left out).
-ITEMWISE: dict[str, Callable[[Any], tuple[Any, tuple[str, ...]]]] = {RULES_SETTING: kept_rules}
+ITEMWISE: dict[str, Callable[[Any], tuple[Any, tuple[str, ...]]]] = {
+    RULES_SETTING: kept_rules,
+    TEAM_FILTERS_SETTING: kept_team_filters,
+}
 # Why a stored value cannot even be read: JSON nested thousands deep overflows the decoder
 # (a RecursionError) before any check could look at it.
 TOO_DEEP = "it is nested too deeply to be read."

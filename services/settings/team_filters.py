@@ -70,6 +70,31 @@ def _team_filters_check(value: Any) -> str | None:
     return None
 
 
+def kept_team_filters(value: Any) -> tuple[Any, tuple[str, ...]]:
+    """The list as the workspace keeps it, with each team filter that fails its check left
+    out, and what was left out in plain words: one bad filter (written by hand, by an
+    older version, restored from a file) never takes the others with it. Of two filters
+    of one name the first is kept. A value that is no list, or a list of more than
+    ``MAX_TEAM_FILTERS``, is returned as it is: the setting's own check refuses it whole."""
+    if not isinstance(value, list) or len(value) > MAX_TEAM_FILTERS:
+        return value, ()
+    kept: list[dict[str, Any]] = []
+    said: list[str] = []
+    seen: dict[str, int] = {}
+    for number, entry in enumerate(value, 1):
+        problem = entry_problem(entry)
+        if problem is None:
+            mark = folded(entry["name"])
+            if mark in seen:
+                problem = f"team filter {seen[mark]} has the same name, and the first is kept"
+            else:
+                seen[mark] = number
+                kept.append(entry)
+                continue
+        said.append(f"team filter {number} is not used: {problem}.")
+    return kept, tuple(said)
+
+
 TEAM_FILTER_SPECS = (
     SettingSpec(TEAM_FILTERS_SETTING, list, [], "Team filters", _team_filters_check,
                 "Customers", help="Named customer filters the whole workspace shares: each "
