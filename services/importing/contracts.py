@@ -351,7 +351,9 @@ def renewal_terms(opportunities: pd.DataFrame) -> pd.DataFrame:
     close date is the renewal date, the term the months of its contract term field (a
     year when it has none) before it, the amount the recurring value a year; won is
     renewed at that amount, lost churned, anything else open. It keeps the opportunity's
-    customer reference and id (so that importing the opportunity again updates it)."""
+    customer reference and id (so that importing the opportunity again updates it). A
+    contract term of the same renewal, from a contract export, absorbs it when written
+    (services/importing/contract_writing.py: the renewal is counted once)."""
     if opportunities.empty or "close_date" not in opportunities.columns:
         return pd.DataFrame()
     opp = opportunities

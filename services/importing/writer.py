@@ -33,7 +33,12 @@ from services.importing.contact_writing import (
     log_contact_changes,
     mark_left,
 )
-from services.importing.contract_writing import keep_settled, link_subscriptions, settle_customers
+from services.importing.contract_writing import (
+    keep_settled,
+    link_subscriptions,
+    merge_second_sources,
+    settle_customers,
+)
 from services.importing.identity import Identities
 from services.importing.person_records import PERSON_TABLES, People
 from services.importing.rowhash import HASH_COLUMN
@@ -117,6 +122,10 @@ class Writer:
         stored = self._stored_forms(table, frame, cols, customer_ids.tolist())
         if kind == "contracts":
             keep_settled(self.store, frame, stored)
+            stored = self._one_term_a_renewal(frame, stored, result, counts)
+            n = len(stored["source"])
+            if not n:
+                return counts
         # Whom a stored record names is linked apart, not counted as a change (below).
         compare_cols = ["customer_id"] + [
             c for c in cols if c not in ("external_id", "source", "contact_id")
@@ -143,11 +152,29 @@ class Writer:
         if "contact_id" in stored and len(matched_pos):
             self.people.link_stored(table, stored, matched_pos)
         counts["inserted"] = len(new_idx)
-        counts["updated"] = changed
-        counts["unchanged"] = unchanged
+        counts["updated"] += changed
+        counts["unchanged"] += unchanged
         if kind == "contacts":
             self.people.forget()
         return counts
+
+    def _one_term_a_renewal(
+        self,
+        frame: pd.DataFrame,
+        stored: dict[str, list[Any]],
+        result: WriteResult,
+        counts: dict[str, int],
+    ) -> dict[str, list[Any]]:
+        """One renewal from a contract export and from a renewal opportunity is one term
+        (services/importing/contract_writing.py): the incoming terms merged into a stored
+        one are counted there and left out of the usual write."""
+        left, merged, same, notes = merge_second_sources(self.store, self.changes, frame, stored)
+        result.notes.extend(notes)
+        counts["updated"] += merged
+        counts["unchanged"] += same
+        if left.all():
+            return stored
+        return {c: [v for v, k in zip(vs, left, strict=True) if k] for c, vs in stored.items()}
 
     def _customers_of(
         self, kind: str, frame: pd.DataFrame, result: WriteResult

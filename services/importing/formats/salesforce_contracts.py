@@ -7,7 +7,9 @@ from StartDate and ContractTerm), ContractTerm (months), OwnerExpirationNotice (
 before the end at which the owner is told: the notice period), CurrencyIsoCode in
 multi-currency orgs, IsDeleted. The standard object has no amount: orgs add one
 (ARR__c, Annual_Value__c, Contract_Value__c, Amount__c ...); a contract without one is
-kept with an amount of 0 and the report says so (its renewal opportunity holds the value).
+kept with an amount of 0 and the report says so (its renewal opportunity holds the value:
+imported too, it fills the amount of the same renewal's term instead of adding a second
+term, services/importing/contract_writing.py).
 
 Each contract is linked to its account's customer, as opportunities are ("salesforce",
 AccountId). A renewed contract is a new Contract record of the same account, so the
