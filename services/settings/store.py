@@ -99,8 +99,9 @@ def get_setting(session: Session, key: str) -> Any:
 # The settings whose stored value was found unusable, said once per process.
 _TOLD: set[tuple[str, str]] = set()
 # The settings kept as a list of items each checked on its own (services/settings/
-# segments.py, team_filters.py): a stored item that fails its check is left out, and said, rather than the
-# whole value. Each gives (the value with the bad items left out, what was left out).
+# segments.py, team_filters.py): a stored item that fails its check is left out, and
+# said, rather than the whole value. Each gives (the value with the bad items left out,
+# what was left out).
 ITEMWISE: dict[str, Callable[[Any], tuple[Any, tuple[str, ...]]]] = {
     RULES_SETTING: kept_rules,
     TEAM_FILTERS_SETTING: kept_team_filters,

@@ -69,7 +69,9 @@ def test_what_a_bundle_carries_is_traced_to_its_distributions(tmp_path: Path) ->
     assert carried["numpy"] == version("numpy")  # a wheel's vendored libraries
     assert carried["tzdata"] == version("tzdata")  # its metadata in _internal
     # The standard library and the app's own packages are not third-party components.
-    assert "json" not in carried and "services" not in carried and "app" not in carried
+    assert "json" not in carried
+    assert "services" not in carried
+    assert "app" not in carried
     assert "pandas" not in carried  # installed, but not in this bundle
 
 
