@@ -8,6 +8,8 @@ blocked), so it imports the standard library only (and models' vocabularies and 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from models.errors import UserFacingError
@@ -37,6 +39,17 @@ STAKE_NAMES = {"risk": "revenue at risk", "growth": "upside", "pipeline": "deal 
 STAKE_SHORT = {"risk": "at risk", "growth": "upside", "pipeline": "at stake"}
 # Revenue at risk in words, wherever it is shown: the formula (and a short form for a
 # tile's caption), and a sentence for a tooltip or a column's help.
+# The book's health, one definition on every surface (the dashboard's tile and trend, the
+# book pack): the mean health score of the customers scored, those without one left out.
+BOOK_HEALTH_WORDS = "the mean health score of the customers scored"
+
+
+def book_health(health: Iterable[float | None]) -> float | None:
+    """The book's health (``BOOK_HEALTH_WORDS``); None when no customer has a score."""
+    values = [float(h) for h in health if h is not None and math.isfinite(float(h))]
+    return sum(values) / len(values) if values else None
+
+
 REVENUE_AT_RISK_WORDS = "churn risk × last 12 months' revenue"
 REVENUE_AT_RISK_SHORT = "risk × 12 months' revenue"
 REVENUE_AT_RISK_HELP = (

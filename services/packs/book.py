@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from models.errors import UserFacingError
-from services.alerts.records import REVENUE_AT_RISK_WORDS
+from services.alerts.records import BOOK_HEALTH_WORDS, REVENUE_AT_RISK_WORDS, book_health
 from services.alerts.risk_bands import AT_RISK_WORDS
 from services.core.account_names import account_columns, account_names, mask_values
 from services.core.formatting import format_percent, plural
@@ -188,8 +188,7 @@ def _totals(rows: dict[str, Any], chosen: np.ndarray, figures: Any, book: bool) 
         at_risk = int((_risky(rows, figures.at_risk_threshold) & scored).sum())
         cents = int(round(float(np.nan_to_num(rows["revenue_at_risk_cents"])[scored].sum())))
     share = at_risk / customers if customers else 0.0
-    health = rows["health_score"][scored]
-    health = health[~np.isnan(health)]
+    health = book_health(rows["health_score"][scored])
     currency = rows["currency"]
     items = (
         Figure("Customers", f"{customers:,}", "customers in the latest scoring"),
@@ -198,9 +197,9 @@ def _totals(rows: dict[str, Any], chosen: np.ndarray, figures: Any, book: bool) 
             "Revenue at risk", format_money(cents, currency, decimals=0), REVENUE_AT_RISK_DEFINITION
         ),  # fmt: skip
         Figure(
-            "Median health",
-            f"{float(np.median(health)):.0f} of 100" if len(health) else "-",
-            "the middle health score of the customers",
+            "Mean health",
+            f"{health:.0f} of 100" if health is not None else "-",
+            f"{BOOK_HEALTH_WORDS} (the dashboard's definition)",
         ),  # fmt: skip
     )
     threshold = format_percent(figures.at_risk_threshold)

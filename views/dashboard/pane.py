@@ -39,10 +39,12 @@ from PySide6.QtWidgets import (
 )
 
 from services.alerts.records import (
+    BOOK_HEALTH_WORDS,
     REVENUE_AT_RISK_SHORT,
     REVENUE_AT_RISK_WORDS,
     SEVERITIES,
     STAKE_NAMES,
+    book_health,
 )
 from services.core import money
 from services.core.formatting import (
@@ -493,17 +495,16 @@ class DashboardPane(QWidget):
             "customer's alerts in one queue, as the Alerts tab lists them. Click to list them."
         )
 
-        # Scored customers, with their mean health.
+        # Scored customers, with the book's health (its one definition).
         tile = self.tiles["scored"]
-        health = np.asarray(data.health, dtype=float)
-        health = health[np.isfinite(health)]
-        if len(health):
+        health = book_health(np.asarray(data.health, dtype=float))
+        if health is not None:
             tile.set(
                 f"{scored:,}",
-                f"mean health {health.mean():.0f} / 100",
-                short_note=(f"health {health.mean():.0f}",),
+                f"mean health {health:.0f} / 100",
+                short_note=(f"health {health:.0f}",),
             )
-            mean = f", mean health {health.mean():.1f} / 100"
+            mean = f", mean health {health:.1f} / 100 ({BOOK_HEALTH_WORDS})"
         else:
             tile.set(f"{scored:,}", "in the latest run")
             mean = ""

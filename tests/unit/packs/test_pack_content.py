@@ -118,10 +118,13 @@ def test_the_books_pack(book) -> None:  # type: ignore[no-untyped-def]
     assert totals["Customers"] == "5"
     assert totals["At risk"] == "2 (40%)"
     assert totals["Revenue at risk"] == "$380"
-    assert totals["Median health"] == "55 of 100"
     figures = dashboard(engine, now=NOW)
     assert figures is not None
     assert (figures.customers, figures.at_risk_customers) == (5, 2)  # the dashboard's own
+    # The book's health is the dashboard's: the mean of the latest run (its trend's point).
+    mean = figures.trend[-1].mean_health
+    assert mean is not None
+    assert totals["Mean health"] == f"{mean:.0f} of 100"
     mix = _figures(_section(pack, "Health mix"))
     assert mix == {
         "Churn risk high (60% or more)": "3 (60%)",
