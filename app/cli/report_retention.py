@@ -193,8 +193,10 @@ def cost_definitions(report: RetentionReport) -> tuple[tuple[str, str], ...]:
     """The cost figures' definitions (after retention's own)."""
     from services.retention.kpi_records import acquisition_definitions, incentive_definitions
 
-    months = report.acquisition.value_months if report.acquisition is not None else 12
-    return (*incentive_definitions(), *acquisition_definitions(months))
+    acquisition = report.acquisition
+    months = acquisition.value_months if acquisition is not None else 12
+    margin = acquisition.margin_percent if acquisition is not None else 0.0
+    return (*incentive_definitions(), *acquisition_definitions(months, margin))
 
 
 def _cost_row(report: RetentionReport, g: IncentiveGroup) -> str:
@@ -261,12 +263,12 @@ def acquisition_table(report: RetentionReport) -> list[str]:
         if first == "Segment":
             lines.append("By segment (of the latest scoring; CAC: the mean of its customers'):")
         lines += [f"{first:<18} {'Acquired':>8} {'CAC':>12} {'Mean CLV':>10} "
-                  f"{'CLV:CAC':>9} {'Months to recover CAC':>22}"]  # fmt: skip
+                  f"{'CLV:CAC':>14} {'Months to recover CAC':>22}"]  # fmt: skip
         for c in rows:
             label = c.label if len(c.label) <= 18 else c.label[:17] + "…"
             lines.append(
                 f"{label:<18} {c.acquired:>8,} {cac_text(c, report.currency):>12} "
-                f"{cost(report.currency, c.mean_clv_cents):>10} {ratio_text(c):>9} "
+                f"{cost(report.currency, c.mean_clv_cents):>10} {ratio_text(c):>14} "
                 f"{payback_text(c):>22}"
             )
     segments_unset = any(c.cac_cents is None for c in found.by_segment)

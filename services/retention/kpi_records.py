@@ -28,6 +28,18 @@ CAC_HOW = (
     "Settings ▸ Retention ▸ Cost of acquiring a customer, or "
     "config set retention.cac_by_channel online=45"
 )
+# Where the margin rate CLV:CAC and the months to recover CAC count with is set.
+MARGIN_HOW = (
+    "Settings ▸ Measuring outreach ▸ Return on outreach ▸ Margin rate, or "
+    "config set learn.margin_percent 40"
+)
+
+
+def margin_share(margin_percent: float) -> float:
+    """The share of revenue kept as margin (1: no margin rate set, revenue counts)."""
+    return margin_percent / 100.0 if margin_percent > 0 else 1.0
+
+
 DAYS_PER_MONTH = 30.4
 
 
@@ -54,9 +66,26 @@ def incentive_definitions() -> tuple[tuple[str, str], ...]:
     )
 
 
-def acquisition_definitions(months: int) -> tuple[tuple[str, str], ...]:
-    """CAC against CLV in words, once, with the value's horizon of the scoring used."""
+def acquisition_definitions(
+    months: int, margin_percent: float = 0.0
+) -> tuple[tuple[str, str], ...]:
+    """CAC against CLV in words, once, with the value's horizon of the scoring used and
+    the margin rate they count with (0: none set, revenue)."""
     label = value_label(months)
+    if margin_percent > 0:
+        margin = f"the margin rate ({margin_percent:g}% of revenue, {MARGIN_HOW})"
+        ratio = (
+            f"the channel's mean CLV times {margin}, divided by its CAC: margin against "
+            "the cost (3 or more is the usual aim)."
+        )
+        pace = "their CLVs times the margin rate"
+    else:
+        ratio = (
+            "the channel's mean CLV divided by its CAC, on revenue: no margin rate is set "
+            f"({MARGIN_HOW}), so it reads higher than margin would; the usual aim of 3 or "
+            "more is for margin."
+        )
+        pace = "their CLVs (revenue: no margin rate set)"
     return (
         (
             "Acquired",
@@ -77,11 +106,12 @@ def acquisition_definitions(months: int) -> tuple[tuple[str, str], ...]:
             f"the customer's paid revenue to date plus their predicted {label} from the "
             "latest scoring (not scored: revenue to date only).",
         ),
-        ("CLV:CAC", "the channel's mean CLV divided by its CAC (3 or more is the usual aim)."),
+        ("CLV:CAC", ratio),
         (
             "Months to recover CAC",
-            f"CAC divided by the channel's revenue per customer per month: their CLVs over "
-            f"their months since the first order plus the {months} months predicted.",
+            f"CAC divided by what the channel's customers bring per customer per month: "
+            f"{pace} over their months since the first order plus the {months} months "
+            "predicted.",
         ),
     )
 
@@ -163,6 +193,9 @@ class AcquisitionChannel:
     cac_cents: int | None
     clv_cents: Mapping[int, int]  # revenue to date + predicted value, per customer
     months: float  # their months since the first order plus the months predicted, summed
+    # The margin rate CLV:CAC and the months to recover CAC count with (learn.
+    # margin_percent; 0: none set, they count revenue and say so).
+    margin_percent: float = 0.0
 
     @property
     def acquired(self) -> int:
@@ -178,16 +211,20 @@ class AcquisitionChannel:
 
     @property
     def ratio(self) -> float | None:
-        """Mean CLV / CAC; None without a CAC above 0 or a customer."""
+        """Mean CLV times the margin rate / CAC; None without a CAC above 0 or a
+        customer."""
         mean = self.mean_clv_cents
         if self.cac_cents is None or not self.cac_cents or mean is None:
             return None
-        return mean / self.cac_cents
+        return mean * margin_share(self.margin_percent) / self.cac_cents
 
     @property
     def monthly_cents(self) -> float | None:
-        """Revenue per customer per month over their lifetime so far and predicted."""
-        return self.clv_total_cents / self.months if self.months > 0 else None
+        """What a customer brings per month over their lifetime so far and predicted:
+        revenue times the margin rate."""
+        if self.months <= 0:
+            return None
+        return self.clv_total_cents * margin_share(self.margin_percent) / self.months
 
     @property
     def payback_months(self) -> float | None:
@@ -210,6 +247,7 @@ class AcquisitionReport:
     as_of: dt.date  # revenue to date up to this day
     unset: tuple[str, ...] = field(default=())  # channels acquired with no CAC set
     money_note: str | None = None
+    margin_percent: float = 0.0  # the margin rate its channels count with (0: none set)
     # The same customers by the latest scoring's segment (a segment's CAC: the mean of its
     # customers' channels' CACs; None when one of them has none).
     by_segment: tuple[AcquisitionChannel, ...] = field(default=())

@@ -56,9 +56,12 @@ def cac_text(channel: AcquisitionChannel, currency: str) -> str:
 
 
 def ratio_text(channel: AcquisitionChannel) -> str:
-    """CLV:CAC as "4.7 : 1"; "–" without a CAC above 0."""
+    """CLV:CAC as "4.7 : 1" (on margin), "28.6 : 1 rev." when no margin rate is set (on
+    revenue: the definitions say so); "–" without a CAC above 0."""
     ratio = channel.ratio
-    return "–" if ratio is None else f"{ratio:.1f} : 1"
+    if ratio is None:
+        return "–"
+    return f"{ratio:.1f} : 1" if channel.margin_percent > 0 else f"{ratio:.1f} : 1 rev."
 
 
 def payback_text(channel: AcquisitionChannel) -> str:

@@ -372,15 +372,17 @@ def acquisition_report(
     today: dt.date,
     money: MoneyContext,
     cac_setting: Mapping[str, Any],
+    margin_percent: float = 0.0,
 ) -> AcquisitionReport:
-    """CAC against CLV of the customers whose first paid order falls in [first, end)."""
+    """CAC against CLV of the customers whose first paid order falls in [first, end),
+    counted with the margin rate (learn.margin_percent; 0: none set, revenue)."""
     firsts, revenue, left_out = _first_orders(session, first, end, today, money)
     values, segments, months, scored = _latest_values(session)
 
     def row(key: str, label: str, ids: tuple[int, ...], cac: int | None) -> AcquisitionChannel:
         clv = {cid: revenue[cid] + values.get(cid, 0) for cid in ids}
         lived = sum((today - firsts[cid][0]).days / DAYS_PER_MONTH + months for cid in ids)
-        return AcquisitionChannel(key, label, ids, cac, clv, lived)
+        return AcquisitionChannel(key, label, ids, cac, clv, lived, margin_percent)
 
     groups: dict[str, list[int]] = defaultdict(list)
     labels: dict[str, str] = {}
@@ -404,4 +406,5 @@ def acquisition_report(
         as_of=today,
         unset=tuple(c.label for c in channels if c.cac_cents is None),
         money_note=money.left_out_note(left_out, "orders"),
+        margin_percent=margin_percent,
     )

@@ -55,7 +55,7 @@ from services.retention.records import (
     RetentionGroup,
     RetentionReport,
 )
-from services.settings.views import LearnSettings, RetentionSettings
+from services.settings.views import LearnSettings, RetentionSettings, ReturnSettings
 
 __all__ = ["period_bounds", "retention_report"]
 
@@ -299,8 +299,9 @@ def retention_report(
             session, whole, segments, owners, book.money, learn.attribution_days
         )
         acquisition = acquisition_report(
-            session, first, end, today, book.money, retention.cac_by_channel
-        )
+            session, first, end, today, book.money, retention.cac_by_channel,
+            ReturnSettings.read(session).margin_percent,
+        )  # fmt: skip
     return RetentionReport(
         basis=basis,
         cohort_size=cohort_size,

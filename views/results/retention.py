@@ -93,9 +93,14 @@ def retention_columns(report: RetentionReport | None) -> list[WorkColumn]:
     ]
 
 
-def _definitions(months: int) -> str:
-    """Every measure of the section in words (the value's horizon of the scoring used)."""
-    terms = (*DEFINITIONS, *incentive_definitions(), *acquisition_definitions(months))
+def _definitions(months: int, margin_percent: float = 0.0) -> str:
+    """Every measure of the section in words (the value's horizon of the scoring used, the
+    margin rate CLV:CAC counts with)."""
+    terms = (
+        *DEFINITIONS,
+        *incentive_definitions(),
+        *acquisition_definitions(months, margin_percent),
+    )
     return "<br>".join(f"<b>{term}</b>: {words}" for term, words in terms)
 
 
@@ -278,7 +283,9 @@ class RetentionSection(ResultsSection):
         self.notes_label.setVisible(not empty)
         self.costs.setVisible(not empty)
         if report.acquisition is not None:
-            self.definitions_label.setText(_definitions(report.acquisition.value_months))
+            self.definitions_label.setText(
+                _definitions(report.acquisition.value_months, report.acquisition.margin_percent)
+            )
         self._show_table()
 
     def _set_tiles(self, report: RetentionReport, empty: bool) -> None:

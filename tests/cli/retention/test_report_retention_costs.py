@@ -69,6 +69,34 @@ def test_the_table_says_both_and_how_to_set_a_cac(book) -> None:  # type: ignore
     assert lost.split()[1:4] == ["4", "CAC", "not"]
     assert "Incentive cost per retained customer: the offers" in flat  # its definition
     assert "Months to recover CAC: CAC divided by" in flat
+    # No margin rate is set: the ratio counts revenue, and the figure and its words say so.
+    assert online.split()[1:8] == ["2", "$50", "$235", "4.7", ":", "1", "rev."]
+    assert "CLV:CAC: the channel's mean CLV divided by its CAC, on revenue: no margin" in flat
+
+
+def test_clv_to_cac_and_months_to_recover_count_margin(book) -> None:  # type: ignore[no-untyped-def]
+    url, _ids = book
+    assert run("--db", url, "config", "set", "retention.cac_by_channel", "online=50")[0] == 0
+    code, out, err = run("--db", url, "report", "retention", *YEAR, "--format", "json")
+    assert code == 0, err
+    on_revenue = next(c for c in json.loads(out)["acquisition"]["channels"] if c["key"] == "online")
+    assert run("--db", url, "config", "set", "learn.margin_percent", "40")[0] == 0
+    code, out, err = run("--db", url, "report", "retention", *YEAR)
+    assert code == 0, err
+    flat = " ".join(out.split())
+    online = next(line for line in out.splitlines() if line.startswith("online "))
+    # $235 of mean CLV at a 40% margin is $94 against a $50 CAC: 1.9 : 1.
+    assert online.split()[1:7] == ["2", "$50", "$235", "1.9", ":", "1"]
+    assert "rev." not in online
+    assert "the channel's mean CLV times the margin rate (40% of revenue" in flat
+    code, out, err = run("--db", url, "report", "retention", *YEAR, "--format", "json")
+    assert code == 0, err
+    on_margin = next(c for c in json.loads(out)["acquisition"]["channels"] if c["key"] == "online")
+    assert on_margin["clv_to_cac"] == pytest.approx(on_revenue["clv_to_cac"] * 0.4)
+    # A customer brings 40% as much margin a month as revenue: 2.5 times the months.
+    assert on_margin["months_to_recover_cac"] == pytest.approx(
+        on_revenue["months_to_recover_cac"] / 0.4
+    )
 
 
 def test_the_csvs_and_the_json(book) -> None:  # type: ignore[no-untyped-def]

@@ -87,7 +87,8 @@ def test_cac_against_clv(qtbot, jobs, book) -> None:  # type: ignore[no-untyped-
     rows = [[model.index(r, c).data() for c in range(model.columnCount())]
             for r in range(model.rowCount())]  # fmt: skip
     # online: F and O, CLV $170 and $300 against $50; store: G, $60, no CAC.
-    assert rows[0][:5] == ["online", "2", "$50", "$235", "4.7 : 1"]
+    # No margin rate set: on revenue, and the figure says so.
+    assert rows[0][:5] == ["online", "2", "$50", "$235", "4.7 : 1 rev."]
     assert rows[0][5].endswith(" months")
     assert rows[1] == ["Referral", "1", "CAC not set", "$80", "–", "–"]  # P's LeadSource
     assert rows[2] == ["store", "1", "CAC not set", "$60", "–", "–"]
@@ -163,7 +164,7 @@ def test_a_cac_saved_in_settings_shows_at_once(  # type: ignore[no-untyped-def]
             set_settings(session, {"retention.cac_by_channel": {"store": 30}}, actor="dana")
         made.settings.settings_saved.emit(["retention.cac_by_channel"])
         qtbot.waitUntil(lambda: model.index(2, 2).data() == "$30", timeout=TIMEOUT_MS)
-        assert model.index(2, 4).data() == "2.0 : 1"  # G: $60 against $30
+        assert model.index(2, 4).data() == "2.0 : 1 rev."  # G: $60 against $30
         qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
     finally:
         made.shutdown()
