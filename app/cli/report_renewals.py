@@ -209,7 +209,8 @@ def _backtest_lines(report: RenewalsReport) -> list[str]:
         f"{'Model (' + test.kind + ')':<28} {_num(test.auc, 2):>6} {_num(test.brier, 3):>7}",
         f"{'Past renewal rate':<28} {'0.50':>6} {_num(test.rate_brier, 3):>7}",
         f"{'One minus the churn risk':<28} {_num(test.risk_auc, 2):>6} "
-        f"{_num(test.risk_brier, 3):>7}",
+        f"{_num(test.risk_brier, 3):>7}"
+        + ("  not computed: no scoring before those renewals" if test.risk_brier is None else ""),
         "",
         "Calibration (held-out renewals by forecast, lowest first):",
         f"  {'Forecast':>8} {'Renewed':>8} {'Renewals':>8}",

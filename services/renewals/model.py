@@ -56,6 +56,10 @@ INFORMATIVE_SHARE = 0.05
 Predictor = Callable[[FloatArray], FloatArray]
 
 
+# Why the baseline "one minus the churn risk" has no figure, where it has none.
+RISK_BASELINE_MISSING = (
+    "one minus the churn risk could not be judged: no scoring existed before those renewals"
+)
 # The churn risk's column: the baseline "one minus the churn risk" reads it.
 RISK_COLUMN = FEATURES.index("churn_risk")
 
@@ -196,6 +200,8 @@ def _verdict(test: Backtest) -> str:
         f"{min(b for b in (test.rate_brier, test.risk_brier) if b is not None):.3f} "
         "for the better baseline"
     )
+    if test.risk_brier is None:
+        figures += f"; {RISK_BASELINE_MISSING}"
     if test.beats:
         return f"The model forecasts: {figures}."
     return f"The model does not beat its baselines ({figures}), so the " + _fallback_words(
@@ -243,8 +249,14 @@ def backtest(decided: list[ContractFacts], x: FloatArray) -> Backtest:
     scored = {k: (brier(v, outcomes), auc(v, outcomes)) for k, v in found.items()}
     kind = min(KINDS, key=lambda k: (scored[k][0] or 1.0, -(scored[k][1] or 0.0)))
     model_brier, model_auc = scored[kind]
-    rate_brier, risk_brier = brier(rate, outcomes), brier(risk, outcomes)
-    risk_auc = auc(risk, outcomes)
+    rate_brier = brier(rate, outcomes)
+    # One minus the churn risk is a baseline only where scores existed before the renewals
+    # judged: without one every row holds the workspace's mean, which ranks nothing (an
+    # AUC of exactly 0.5 by ties). That baseline is then not computed, said so, and the
+    # model is judged against the rate alone; it is never "beaten".
+    risk_brier, risk_auc = (
+        (brier(risk, outcomes), auc(risk, outcomes)) if len(set(risk)) > 1 else (None, None)
+    )
     # The error of the AUC counts renewals, not rows: a contract's two rows are one outcome.
     renewed = sum(outcomes) // per
     beats = (

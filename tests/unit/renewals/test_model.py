@@ -22,7 +22,7 @@ from models.schema import (
 from models.schema.renewals import Contract, RenewalForecast
 from services.renewals.book import read_book
 from services.renewals.features import TREND_DAYS, usage_figure
-from services.renewals.model import forecast
+from services.renewals.model import RISK_BASELINE_MISSING, forecast
 from services.renewals.records import COLD_START, FITTED, MIN_RENEWALS, Forecast
 from services.renewals.store import store_forecasts
 from tests.support.renewals_book import fill_history
@@ -54,6 +54,11 @@ def test_a_model_that_beats_its_baselines_forecasts(tmp_path: Path) -> None:
     assert test.brier < test.rate_brier
     assert test.verdict.startswith("The model forecasts")
     assert {f.model for f in forecasts} == {FITTED}
+    # No scoring existed before these renewals: "one minus the churn risk" ranks nothing,
+    # so it is not computed (no AUC of 0.50 shown as a result) and the verdict says so.
+    assert test.risk_auc is None
+    assert test.risk_brier is None
+    assert RISK_BASELINE_MISSING in test.verdict
     # The customers whose usage fell over the quarter are forecast lower than the others.
     with Session(engine) as session:
         book = read_book(session, TODAY)
@@ -68,6 +73,29 @@ def test_a_model_that_beats_its_baselines_forecasts(tmp_path: Path) -> None:
         return sum(f.likelihood for f in found) / len(found)
 
     assert mean(falling) < mean(steady) - 0.2
+
+
+def test_scores_from_before_the_renewals_make_the_risk_baseline(tmp_path: Path) -> None:
+    engine = _engine(tmp_path, "scored.db")
+    fill_history(engine, 160, signal=True)
+    with Session(engine) as s, s.begin():
+        first = s.scalar(select(func.min(Contract.start_date)))
+        assert first is not None
+        run = ScoringRun(as_of=first, horizon_days=90, status="finished")
+        s.add(run)
+        s.flush()
+        outcomes = s.execute(select(Contract.customer_id, Contract.outcome)).all()
+        # A risk that knows a little: the churned higher, each a little apart.
+        s.execute(insert(ScoreSnapshot), [
+            {"customer_id": c, "as_of": first, "horizon_days": 90, "scoring_run_id": run.id,
+             "churn_risk": (0.6 if outcome == "churned" else 0.4) + (c % 7) / 100}
+            for c, outcome in outcomes
+        ])  # fmt: skip
+    _forecasts, test = _forecast(engine, TODAY)
+    assert test.risk_auc is not None
+    assert test.risk_auc > 0.6
+    assert test.risk_brier is not None
+    assert RISK_BASELINE_MISSING not in test.verdict
 
 
 def test_noise_falls_back_to_the_renewal_rate(tmp_path: Path) -> None:
