@@ -8,7 +8,7 @@ desk takes it.
   ID", "Subject", "Description", "Status", "Priority", "Source", "Type", "Tags", "Full
   name", "Email", "Created time") and "Account Radar customer", the customer's own id in
   the app ("source:id"): the columns the app's own importer reads
-  (services/importing/formats/freshdesk.py declares them once), so the file comes back as
+  (services/core/freshdesk_fields.py declares them once), so the file comes back as
   the customer's ticket even when the privacy setting withholds the requester's address.
 - Email: an email to the help desk's address (a help desk opens a ticket from each email
   it receives), saved as an .eml for the user's mail program, or sent through the SMTP
@@ -35,10 +35,10 @@ from sqlalchemy import Engine
 
 from models.vocab import HELPDESKS
 from services.alerts.detail import alert_detail
+from services.core import freshdesk_fields as fd
 from services.core.formatting import format_date
 from services.core.output_files import neutralise_text, write_text_file
 from services.crm_files.records import TicketDraft
-from services.importing.formats import freshdesk as fd
 
 __all__ = [
     "HELPDESKS",

@@ -321,13 +321,17 @@ def merge_second_sources(
             updated += 1
         else:
             unchanged += 1
-    notes = [
+    return keep, updated, unchanged, _merge_notes(runs)
+
+
+def _merge_notes(runs: dict[str, int]) -> list[str]:
+    """The import's notes of the renewals counted once, by where the other source came."""
+    return [
         f"{count:,} renewal{'' if count == 1 else 's'} already recorded from {name}: "
         "counted once (the contract's dates and amount kept, the renewal opportunity "
         "filling what the contract lacks)"
         for name, count in runs.items()
     ]
-    return keep, updated, unchanged, notes
 
 
 def _best(

@@ -9,7 +9,8 @@ else the one of the contact's "Email"; "Full name" names them. Priority, Type, T
 agent and every other column go to attributes.
 
 The columns are declared here once: the app's own Freshdesk ticket file
-(services/crm_files/ticket.py) writes ``TICKET_COLUMNS``, the ones this adapter reads.
+(services/crm_files/ticket.py) writes ``TICKET_COLUMNS``, the ones this adapter reads
+(services/core/freshdesk_fields.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from services.core.freshdesk_fields import (
+    APP_CUSTOMER,
+    CREATED_TIME,
+    DESCRIPTION,
+    EMAIL,
+    FULL_NAME,
+    PRIORITY,
+    SOURCE,
+    STATUS,
+    SUBJECT,
+    TICKET_ID,
+)
 from services.importing import values
 from services.importing.canonical import Batch
 from services.importing.formats._base import (
@@ -32,29 +45,6 @@ from services.importing.formats._base import (
 if TYPE_CHECKING:
     from services.importing.reader import RawTable
 
-# Freshdesk's ticket fields, by the names of its ticket export.
-TICKET_ID = "Ticket ID"
-SUBJECT = "Subject"
-DESCRIPTION = "Description"
-STATUS = "Status"
-PRIORITY = "Priority"
-SOURCE = "Source"
-TYPE = "Type"
-TAGS = "Tags"
-FULL_NAME = "Full name"
-EMAIL = "Email"
-CREATED_TIME = "Created time"
-# The customer's own id in the app ("source:id"): an id, not personal data, so the app's
-# file carries it whatever the privacy setting withholds (the requester's address may be
-# withheld). A help desk keeps it as a custom field.
-APP_CUSTOMER = "Account Radar customer"
-# The columns of the app's own ticket file, in its order.
-TICKET_COLUMNS = (
-    TICKET_ID, SUBJECT, DESCRIPTION, STATUS, PRIORITY, SOURCE, TYPE, TAGS, FULL_NAME, EMAIL,
-    CREATED_TIME, APP_CUSTOMER,
-)  # fmt: skip
-# Freshdesk's words for the priorities of a ticket (the app's low, normal, high, urgent).
-PRIORITY_WORDS = {"low": "Low", "normal": "Medium", "high": "High", "urgent": "Urgent"}
 
 _CHANNELS = {
     "email": "email",

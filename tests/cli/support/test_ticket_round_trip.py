@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.cli.main import main
 from app.workspace import open_workspace
 from models.schema import Alert, Customer, Interaction
-from services.importing.formats.freshdesk import TICKET_COLUMNS
+from services.core.freshdesk_fields import TICKET_COLUMNS
 from tests.support.crm_book import ACCOUNT, fill_crm_book
 
 
