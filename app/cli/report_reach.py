@@ -27,15 +27,20 @@ email brought it), or by either (the default). Emails whose window has not close
 left out of return and either. For everyone, each RFM segment of the latest scoring and
 each lifecycle stage today, the report gives each time's emails, answered emails and rate
 with its 95% interval. A time with fewer emails than the floor (config set
-lifecycle.reach_min_emails, 20 by default) is too few to say; a best time is named only
-when its interval lies above every other time's, never where they overlap.
+lifecycle.reach_min_emails, 20 by default) is too few to say. Each group answers at the
+finest level its emails allow (at least two times with the floor's emails): the weekday and
+two hours, else the weekday and half day (morning 0-12, afternoon 12-24), else the weekday,
+else mornings against afternoons. The time with the best rate is named only when its 95%
+interval lies wholly above that of the group's other emails pooled; otherwise "No time
+stands out", with both rates. A segment or stage whose emails allow no level has no answer
+of its own: its customers' drafts use their stage's, else all customers'.
 Examples:
   python main.py report reach-times
   python main.py report reach-times --by segment --from 2025-01-01
   python main.py report reach-times --answered-by reply
   python main.py report reach-times --format csv --out reach-times.csv"""
 
-HEADER = ["answered_by", "by", "label", "weekday", "hours", "emails", "answered", "rate",
+HEADER = ["answered_by", "by", "label", "level", "time", "emails", "answered", "rate",
           "rate_low", "rate_high", "too_few", "best"]  # fmt: skip
 WIDTH = 100
 SHOWN_SLOTS = 5
@@ -106,11 +111,14 @@ def render(report: ReachReport, form: str, *, by: str | None = None) -> str:
 
 
 def reach_table(report: ReachReport, by: str | None) -> list[str]:
-    """The groups, each with its verdict and its busiest times."""
+    """The groups, each with its verdict and the busiest times of the level it answers at
+    (the top time first)."""
     import textwrap
 
     from services.core.formatting import format_date
-    from services.lifecycle.reach_records import BY, best_words, measure_note, percent
+    from services.lifecycle.reach_records import BY, LEVELS, best_words, measure_note, percent
+
+    LEVEL_WORDS = dict(LEVELS)  # noqa: N806
 
     lines = [
         f"Best times to reach out, emails sent {format_date(report.first_day)} to "
@@ -126,35 +134,39 @@ def reach_table(report: ReachReport, by: str | None) -> list[str]:
             continue
         lines += ["", f"{title}:"]
         for g in chosen:
-            lines += textwrap.wrap(f"{g.label} ({_emails(g.sent)}): {best_words(g)}", WIDTH,
-                                   subsequent_indent="    ")  # fmt: skip
-            for s in g.slots[:SHOWN_SLOTS]:
+            level = f", by {LEVEL_WORDS[g.level]}" if g.level else ""
+            lines += textwrap.wrap(f"{g.label} ({_emails(g.sent)}{level}): {best_words(g)}",
+                                   WIDTH, subsequent_indent="    ")  # fmt: skip
+            shown = [c for c in g.cells if c is g.top]
+            shown += [c for c in g.cells if c is not g.top][: SHOWN_SLOTS - len(shown)]
+            for s in shown:
                 low, high = s.interval
                 few = "  too few" if s.sent < g.floor else ""
-                mark = "  best" if s is g.best else ""
+                mark = ("  best" if s is g.best else "  top") if s is g.top else ""
                 lines.append(
-                    f"    {s.label:<16} {s.sent:>6,} {'email ' if s.sent == 1 else 'emails'} "
+                    f"    {s.label:<28} {s.sent:>6,} {'email ' if s.sent == 1 else 'emails'} "
                     f"{s.answered:>6,} answered "
                     f"{percent(s.rate):>6}  likely {percent(low)} to {percent(high)}{few}{mark}"
                 )
     lines += ["", *textwrap.wrap(
-        f"A time with fewer than {report.floor} emails is too few to say; a best time is "
-        "named only when its likely range lies above every other time's.", WIDTH)]  # fmt: skip
+        f"A time with fewer than {report.floor} emails is too few to say. Each group answers "
+        "at the finest level its emails allow (weekday and two hours, weekday and half day, "
+        "weekday, mornings against afternoons); a best time is named only when its likely "
+        "range lies wholly above the likely range of the group's other emails.",
+        WIDTH)]  # fmt: skip
     return lines
 
 
 def rows(report: ReachReport, by: str | None) -> Iterator[list[object]]:
-    """One row per group and time."""
-    from services.lifecycle.reach_records import SLOT_HOURS, WEEKDAYS
-
+    """One row per group and time of the level the group answers at."""
     for g in report.groups:
         if by is not None and g.by != by:
             continue
-        for s in g.slots:
+        for s in g.cells:
             low, high = s.interval
-            yield [report.measure, g.by, g.label, WEEKDAYS[s.weekday],
-                   f"{s.hour}-{(s.hour + SLOT_HOURS) % 24}", s.sent, s.answered, round(s.rate, 4),
-                   round(low, 4), round(high, 4), s.sent < g.floor, s is g.best]  # fmt: skip
+            yield [report.measure, g.by, g.label, g.level, s.label, s.sent, s.answered,
+                   round(s.rate, 4), round(low, 4), round(high, 4), s.sent < g.floor,
+                   s is g.best]  # fmt: skip
 
 
 def reach_json(report: ReachReport, by: str | None) -> str:
@@ -172,7 +184,8 @@ def reach_json(report: ReachReport, by: str | None) -> str:
         "floor": report.floor,
         "groups": [
             {"by": g.by, "label": g.label, "emails": g.sent, "answered": g.answered,
-             "best": g.best.label if g.best else None, "words": best_words(g),
+             "level": g.level, "best": g.best.label if g.best else None,
+             "top": g.top.label if g.top else None, "words": best_words(g),
              "times": [dict(zip(HEADER[3:], row[3:], strict=True))
                        for row in rows(report, None) if row[1] == g.by and row[2] == g.label]}
             for g in report.groups if by is None or g.by == by

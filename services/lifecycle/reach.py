@@ -10,12 +10,15 @@ of the return and either measures: counting it as not answered would understate 
 times, counting only those already answered would overstate them.
 
 An email belongs to the slot of the weekday and two hours (9–11, 11–13...) it was sent in,
-in the workspace's time zone; a slot's rate is its answered emails over its emails,
-with the 95 % Wilson interval. Customers are grouped all together, by the RFM segment of
-the latest scoring and by their lifecycle stage today. A slot with fewer emails than the
-floor (setting ``lifecycle.reach_min_emails``) is too few to say. A best slot is named only
-when its interval lies wholly above every other slot's that reached the floor: where
-intervals overlap, none is named.
+in the workspace's time zone, and to the coarser times that hold it: its weekday's morning
+(0–12) or afternoon (12–24), its weekday, and mornings or afternoons. A time's rate is its
+answered emails over its emails, with the 95 % Wilson interval. Customers are grouped all
+together, by the RFM segment of the latest scoring and by their lifecycle stage today. A
+time with fewer emails than the floor (setting ``lifecycle.reach_min_emails``) is too few
+to say. Each group answers at the finest level (reach_records.LEVELS) where at least two
+times reach the floor; the time with the best rate among those is named only when its
+interval lies wholly above the interval of the group's other emails pooled: where they
+overlap, "No time stands out" (reach_records.best_words).
 """
 
 from __future__ import annotations
@@ -33,7 +36,11 @@ from services.core.local_dates import workspace_zone
 from services.lifecycle.reach_records import (
     BY,
     FIRST_HOUR,
+    LEVELS,
+    NOON,
     SLOT_HOURS,
+    WEEKDAYS,
+    ReachCell,
     ReachGroup,
     ReachReport,
     ReachSlot,
@@ -41,7 +48,7 @@ from services.lifecycle.reach_records import (
 from services.replies.records import SentEmail
 from services.settings.views import DateSettings, LearnSettings, LifecycleSettings
 
-__all__ = ["reach_report", "reach_times", "returns_after", "slot_of"]
+__all__ = ["cells_of", "choose", "reach_report", "reach_times", "returns_after", "slot_of"]
 
 DEFAULT_MEASURE = "either"
 
@@ -56,15 +63,46 @@ def slot_of(sent_at: dt.datetime, zone: ZoneInfo) -> tuple[int, int]:
     return weekday, hour
 
 
-def _best(slots: tuple[ReachSlot, ...], floor: int) -> ReachSlot | None:
-    counted = [s for s in slots if s.sent >= floor]
-    if len(counted) < 2:
-        return None
-    top = max(counted, key=lambda s: (s.rate, s.sent))
-    low = top.interval[0]
-    if all(low > s.interval[1] for s in counted if s is not top):
-        return top
-    return None
+def cells_of(sent_at: dt.datetime, zone: ZoneInfo) -> dict[str, str]:
+    """The label of the time a naive-UTC moment falls in at each level (LEVELS), in
+    ``zone``: "Tuesday 9–11", "Tuesday morning (0–12)", "Tuesday", "Mornings (0–12)"."""
+    weekday, hour = slot_of(sent_at, zone)
+    local = sent_at.replace(tzinfo=dt.UTC).astimezone(zone)
+    day = WEEKDAYS[local.weekday()]
+    morning = local.hour < NOON
+    half = "morning (0–12)" if morning else "afternoon (12–24)"
+    return {
+        "slot": f"{WEEKDAYS[weekday]} {hour}–{(hour + SLOT_HOURS) % 24}",
+        "half": f"{day} {half}",
+        "weekday": day,
+        "daypart": "Mornings (0–12)" if morning else "Afternoons (12–24)",
+    }
+
+
+def choose(
+    levels: Mapping[str, Mapping[str, tuple[int, int]]], floor: int
+) -> tuple[str | None, tuple[ReachCell, ...], ReachCell | None, ReachCell | None]:
+    """A group's answer from its counts (level -> time -> (emails, answered)): the finest
+    level with at least two times of ``floor`` emails or more, its times (busiest first),
+    the best rate among those with enough (top), and top again when its interval lies
+    wholly above that of every other email pooled (else None)."""
+    for level, _what in LEVELS:
+        cells = tuple(
+            sorted(
+                (ReachCell(label, n, r) for label, (n, r) in levels.get(level, {}).items()),
+                key=lambda c: (-c.sent, c.label),
+            )
+        )
+        counted = [c for c in cells if c.sent >= floor]
+        if len(counted) < 2:
+            continue
+        top = max(counted, key=lambda c: (c.rate, c.sent))
+        sent = sum(c.sent for c in cells)
+        answered = sum(c.answered for c in cells)
+        rest = ReachCell("the rest", sent - top.sent, answered - top.answered)
+        named = top if top.interval[0] > rest.interval[1] else None
+        return level, cells, top, named
+    return None, (), None, None
 
 
 def reach_times(
@@ -84,11 +122,15 @@ def reach_times(
     counts: dict[tuple[str, str], dict[tuple[int, int], list[int]]] = defaultdict(
         lambda: defaultdict(lambda: [0, 0])
     )
+    coarse: dict[tuple[str, str], dict[str, dict[str, list[int]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    )
     for email in emails:
         yes = answered(email)
         if yes is None:
             continue
         slot = slot_of(email.sent_at, zone)
+        times = cells_of(email.sent_at, zone)
         keys = [("all", "All customers")]
         for by, labels in (groups or {}).items():
             label = labels.get(email.customer_id)
@@ -98,6 +140,10 @@ def reach_times(
             cell = counts[key][slot]
             cell[0] += 1
             cell[1] += yes
+            for level, time in times.items():
+                tally = coarse[key][level][time]
+                tally[0] += 1
+                tally[1] += yes
     out = []
     order = {by: n for n, (by, _title) in enumerate(BY)}
     for (by, label), cells in sorted(counts.items(), key=lambda kv: (order.get(kv[0][0], 9),
@@ -108,18 +154,12 @@ def reach_times(
                 key=lambda s: (-s.sent, s.weekday, s.hour),
             )
         )
-        out.append(
-            ReachGroup(
-                by,
-                label,
-                sum(s.sent for s in slots),
-                sum(s.answered for s in slots),
-                slots,
-                _best(slots, floor),
-                floor,
-                measure,
-            )  # fmt: skip
-        )
+        levels = {lv: {t: (n, r) for t, (n, r) in ts.items()}
+                  for lv, ts in coarse[(by, label)].items()}  # fmt: skip
+        answer_at, answer_cells, top, best = choose(levels, floor)
+        sent, answered_ = sum(s.sent for s in slots), sum(s.answered for s in slots)
+        out.append(ReachGroup(by, label, sent, answered_, slots, best, floor, measure,
+                              answer_at, answer_cells, top))  # fmt: skip
     return tuple(out)
 
 
@@ -251,12 +291,13 @@ def reach_hint(engine: Engine, customer_id: int) -> str:
     return hint_for(report, segment, stage)
 
 
-def batch_send_times(engine: Engine, batch_id: int) -> dict[int, str]:
-    """For each customer of a "Draft for all" batch whose segment or stage (else everyone)
-    has a best time to reach out: "Send at: Tuesday 9–11 ..." (none where none is named)."""
+def batch_send_times(engine: Engine, batch_id: int) -> tuple[str, dict[int, str]]:
+    """For a "Draft for all" batch: the one line over its drafts (reach_records.queue_words:
+    the best time its customers share, or why none is named), and for each customer whose
+    own segment or stage names a time the line above does not, "Send at: Tuesday 9–11 ..."."""
     from models.schema import BatchDraft
     from services.lifecycle.book import stage_book
-    from services.lifecycle.reach_records import send_at_words
+    from services.lifecycle.reach_records import answer_for, queue_words, send_at_words
 
     report = reach_report(engine)
     with Session(engine) as session:
@@ -265,9 +306,14 @@ def batch_send_times(engine: Engine, batch_id: int) -> dict[int, str]:
         )
         segments = _segments(session)
     stages = {s.customer_id: s.label for s in stage_book(engine).staged if s.stage}
+    whose = {int(cid): (segments.get(cid), stages.get(cid)) for cid in ids}
+    summary = queue_words(report, list(whose.values()))
+    answers = {cid: answer_for(report, *pair) for cid, pair in whose.items()}
+    speakers = {found[1] for found in answers.values() if found is not None}
+    above = next(iter(speakers)) if len(speakers) == 1 else "all customers"  # the line's
     out = {}
-    for cid in ids:
-        words = send_at_words(report, segments.get(cid), stages.get(cid))
-        if words:
-            out[int(cid)] = words
-    return out
+    for cid, found in answers.items():
+        words = send_at_words(report, *whose[cid])
+        if words and found is not None and found[1] != above:
+            out[cid] = words
+    return summary, out

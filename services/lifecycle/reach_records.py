@@ -4,7 +4,16 @@ without the database libraries); services/lifecycle/reach.py counts them.
 An email is answered by a reply (services/replies), by a return (the customer came back:
 a paid order within the attribution window after it, as Results counts outreach), or by
 either: the report's ``measure``. A return after an email is not proof the email brought
-it, so the words say "came back after", never "brought back"."""
+it, so the words say "came back after", never "brought back".
+
+A group's answer comes from the finest way of cutting the week its emails allow (LEVELS):
+the weekday and two hours, else the weekday and half day (morning 0–12, afternoon 12–24),
+else the weekday, else morning or afternoon; a way allows it when at least two of its times
+have the floor's emails each. At that level the time with the best rate among those is
+named only when its 95 % Wilson interval lies wholly above the interval of every other
+email of the group pooled (the rest); otherwise "No time stands out", with both rates. A
+group whose emails allow no level answers nothing of its own: a customer's answer is their
+segment's, else their stage's, else all customers' (``answer_for``)."""
 
 from __future__ import annotations
 
@@ -19,14 +28,18 @@ __all__ = [
     "MEASURES",
     "SLOT_HOURS",
     "WEEKDAYS",
+    "LEVELS",
+    "ReachCell",
     "ReachGroup",
     "ReachReport",
     "ReachSlot",
+    "answer_for",
     "answered_words",
     "best_words",
     "hint_for",
     "measure_note",
     "percent",
+    "queue_words",
     "send_at_words",
     "slot_words",
 ]
@@ -41,6 +54,14 @@ MEASURES = (
     ("return", "came back after"),
 )
 MEASURE_WORDS = dict(MEASURES)
+# The ways of cutting the week, finest first: (key, what a time is).
+LEVELS = (
+    ("slot", "weekday and two hours"),
+    ("half", "weekday and half day"),
+    ("weekday", "weekday"),
+    ("daypart", "morning or afternoon"),
+)
+NOON = 12  # a morning is 0–12, an afternoon 12–24, local time
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -71,22 +92,55 @@ class ReachSlot:
 
 
 @dataclass(frozen=True)
+class ReachCell:
+    """A time at one level ("Tuesday 9–11", "Tuesday morning (0–12)", "Tuesday",
+    "Mornings (0–12)") and the emails sent in it."""
+
+    label: str
+    sent: int
+    answered: int
+
+    @property
+    def rate(self) -> float:
+        """The share of its emails that were answered."""
+        return self.answered / self.sent if self.sent else 0.0
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """The 95 % Wilson interval of the rate."""
+        return wilson(self.answered, self.sent) or (0.0, 1.0)
+
+
+@dataclass(frozen=True)
 class ReachGroup:
-    """One group's slots (busiest first) and its best slot, if one stands out."""
+    """One group's slots (busiest first) and its answer: the level its emails allow (None:
+    too few at every level), that level's times (busiest first), the one with the best
+    rate among those with the floor's emails (``top``) and, when it stands out above the
+    rest, ``best`` (the same time)."""
 
     by: str  # "all", "segment", "stage"
     label: str
     sent: int
     answered: int
     slots: tuple[ReachSlot, ...]
-    best: ReachSlot | None
+    best: ReachCell | None
     floor: int
     measure: str = "reply"  # MEASURES
+    level: str | None = None  # LEVELS
+    cells: tuple[ReachCell, ...] = ()
+    top: ReachCell | None = None
 
     @property
-    def counted(self) -> tuple[ReachSlot, ...]:
-        """The slots with enough emails to say."""
-        return tuple(s for s in self.slots if s.sent >= self.floor)
+    def counted(self) -> tuple[ReachCell, ...]:
+        """The times of the level with enough emails to say."""
+        return tuple(c for c in self.cells if c.sent >= self.floor)
+
+    @property
+    def rest(self) -> ReachCell | None:
+        """Every other email of the group, pooled: what the top time is held against."""
+        if self.top is None:
+            return None
+        return ReachCell("the rest", self.sent - self.top.sent, self.answered - self.top.answered)
 
 
 @dataclass(frozen=True)
@@ -117,12 +171,21 @@ def answered_words(answered: int, sent: int, measure: str) -> str:
     return f"{answered:,} of {sent:,} {MEASURE_WORDS[measure]}"
 
 
-def slot_words(slot: ReachSlot, measure: str = "reply") -> str:
+def slot_words(slot: ReachSlot | ReachCell, measure: str = "reply") -> str:
     """ "Tuesday 9–11, 41 of 180 replied (23%, likely 17% to 29%)"."""
     low, high = slot.interval
     return (
         f"{slot.label}, {answered_words(slot.answered, slot.sent, measure)} "
         f"({percent(slot.rate)}, likely {percent(low)} to {percent(high)})"
+    )
+
+
+def rate_words(cell: ReachCell) -> str:
+    """ "22% (likely 12% to 37%, 9 of 40)"."""
+    low, high = cell.interval
+    return (
+        f"{percent(cell.rate)} (likely {percent(low)} to {percent(high)}, "
+        f"{cell.answered:,} of {cell.sent:,})"
     )
 
 
@@ -134,24 +197,30 @@ NONE_YET = {
 
 
 def best_words(group: ReachGroup) -> str:
-    """The group's best time to reach out in a sentence, or why none is named."""
-    counted = group.counted
+    """The group's best time to reach out in a sentence, or why none is named: no effect
+    first where the intervals overlap."""
     measure = group.measure
-    if group.best is not None:
-        return f"Best reached: {slot_words(group.best, measure)}."
+    top, rest = group.top, group.rest
+    if group.best is not None and rest is not None:
+        return (
+            f"Best reached: {slot_words(group.best, measure)}, against {rate_words(rest)} "
+            "at other times."
+        )
     emails = "1 email" if group.sent == 1 else f"{group.sent:,} emails"
     if not group.answered:
         return f"{NONE_YET[measure]} ({emails}, none answered)."
-    if len(counted) < 2:
+    if top is None or rest is None:
+        pooled = {
+            "segment": " Their drafts use their stage's, else all customers'.",
+            "stage": " Their drafts use all customers'.",
+        }.get(group.by, "")
         return (
-            f"Too few emails per time to compare ({emails} in all): a best time needs at "
-            f"least two weekday-and-hour slots with {group.floor} emails or more each."
+            f"Too few emails to compare times ({emails} in all): even mornings against "
+            f"afternoons need {group.floor} emails each.{pooled}"
         )
-    top = sorted(counted, key=lambda s: -s.rate)[:2]
     return (
-        "No best time: the likely rates of the best times overlap ("
-        + "; ".join(slot_words(s, measure) for s in top)
-        + ")."
+        f"No time stands out: {top.label} {rate_words(top)} against {rate_words(rest)} at "
+        "other times; the likely ranges overlap."
     )
 
 
@@ -175,31 +244,55 @@ def measure_note(report: ReachReport) -> str:
     return words
 
 
-def hint_for(report: ReachReport, segment: str | None, stage_label: str | None) -> str:
-    """The composer's hint for one customer: their segment's best time, else their
-    stage's, else everyone's; or why none is named, for everyone."""
+def answer_for(
+    report: ReachReport, segment: str | None, stage_label: str | None
+) -> tuple[ReachGroup, str] | None:
+    """The group that answers for one customer and who it speaks for ("Champions
+    customers", "all customers"): their segment's when its emails allow an answer, else
+    their stage's, else all customers'; None when no email was sent."""
     for by, label in (("segment", segment), ("stage", stage_label)):
         group = report.group(by, label) if label else None
-        if group is not None and group.best is not None:
-            return f"{best_words(group)[:-1]} ({label} customers)."
+        if group is not None and group.level is not None:
+            return group, f"{label} customers"
     whole = report.group("all", "All customers")
-    if whole is None:
+    return (whole, "all customers") if whole is not None else None
+
+
+def hint_for(report: ReachReport, segment: str | None, stage_label: str | None) -> str:
+    """The composer's line for one customer (``answer_for``): the best time, or why none
+    is named, and whose emails say it."""
+    found = answer_for(report, segment, stage_label)
+    if found is None:
         return "Best time to reach out: no emails sent yet to learn it from."
-    if whole.best is not None:
-        return f"{best_words(whole)[:-1]} (all customers)."
-    return best_words(whole)
+    group, who = found
+    return f"{best_words(group)[:-1]} ({who})."
 
 
 def send_at_words(report: ReachReport, segment: str | None, stage_label: str | None) -> str:
     """The review queue's suggestion for one customer: "Send at: Tuesday 9–11, when
-    Champions customers answer best (25 replies of 40)"; "" where no best time is named."""
-    for by, label in (("segment", segment), ("stage", stage_label), ("all", "All customers")):
-        group = report.group(by, label) if label else None
-        if group is not None and group.best is not None:
-            who = "customers" if by == "all" else f"{label} customers"
-            best = group.best
-            return (
-                f"Send at: {best.label}, when {who} answer best "
-                f"({answered_words(best.answered, best.sent, group.measure)}); your choice."
-            )
-    return ""
+    Champions customers answer best (25 of 40 replied)"; "" where no time stands out."""
+    found = answer_for(report, segment, stage_label)
+    if found is None or found[0].best is None:
+        return ""
+    group, who = found
+    best = group.best
+    assert best is not None
+    return (
+        f"Send at: {best.label}, when {who} answer best "
+        f"({answered_words(best.answered, best.sent, group.measure)}); your choice."
+    )
+
+
+def queue_words(report: ReachReport, customers: list[tuple[str | None, str | None]]) -> str:
+    """The review queue's one line for its customers ((segment, stage) each): the answer
+    they share, else all customers' (a draft whose own group names a time says so under
+    its recipient)."""
+    answers = {found[1]: found for c in customers if (found := answer_for(report, *c))}
+    whole = answer_for(report, None, None)
+    if whole is None:
+        return hint_for(report, None, None)
+    group, who = next(iter(answers.values())) if len(answers) == 1 else whole
+    words = f"{best_words(group)[:-1]} ({who})."
+    if len(answers) > 1 and any(g.best is not None for g, _ in answers.values()):
+        words += " A draft whose segment or stage has a time of its own names it."
+    return words

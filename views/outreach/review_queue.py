@@ -102,7 +102,7 @@ class ReviewQueueWindow(QWidget):
         self._busy = False
         self._theme: Theme | None = None
         self._why: dict[int, WhyInQueue] = {}
-        self._send_at: dict[int, str] = {}  # a suggested send time, by customer
+        self._send_at: dict[int, str] = {}  # a customer's own send time, where it differs
 
         top = self._build_top()
         self._build_list()
@@ -112,6 +112,17 @@ class ReviewQueueWindow(QWidget):
         footer = self._build_footer()
         # Asked after the approved emails went to the mail app or were saved: logged only
         # on Yes.
+        # The best time to send, said once for the batch (services/lifecycle/reach.py).
+        self.best_time = QLabel("", self)
+        self.best_time.setObjectName("reviewBestTime")
+        self.best_time.setWordWrap(True)
+        self.best_time.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.best_time.setToolTip(
+            "The best time to send these emails, from when the app's emails were answered "
+            "(Results ▸ Stages); a suggestion: the emails go when you send them"
+        )
+        name(self.best_time, "Best time to send")
+        self.best_time.hide()
         self.sent_prompt = PromptBar("Yes, log them as sent", "Not sent", self)
         self.sent_prompt.answered.connect(self.sent_answered)
         self._lay_out(top, split, footer)
@@ -299,6 +310,7 @@ class ReviewQueueWindow(QWidget):
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(8)
         layout.addLayout(top)
+        layout.addWidget(self.best_time)
         layout.addWidget(self.sent_prompt)
         layout.addWidget(split, 1)
         layout.addLayout(footer)
@@ -373,10 +385,14 @@ class ReviewQueueWindow(QWidget):
         row = self._shown
         self.why.show_why(self._why.get(row.customer_id) if row is not None else None)
 
-    def set_send_at(self, hints: dict[int, str]) -> None:
-        """When each customer's segment or stage answers best, where a best time is known
-        (a suggestion under the recipient; the sends go when the user sends them)."""
+    def set_send_at(self, hints: dict[int, str], summary: str = "") -> None:
+        """The best time to send, once over the drafts (``summary``: the time the batch's
+        customers share, or why none is named), and a customer's own where their segment or
+        stage names another (under the recipient). Suggestions: the sends go when the user
+        sends them."""
         self._send_at = dict(hints)
+        self.best_time.setText(summary)
+        self.best_time.setVisible(bool(summary))
         self._show_state(self._shown)
 
     def set_busy(self, message: str | None, fraction: float | None = None) -> None:

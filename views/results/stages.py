@@ -39,9 +39,13 @@ LOADING = "Reading the stages…"
 NO_WORKSPACE = "Open a workspace to see its customers' lifecycle stages."
 REACH_TITLE = "Best time to reach out"
 REACH_NOTE = (
-    "From the app's emails of the Results period, by the weekday and two hours each was "
-    "sent in. {answered} A time with fewer than {floor} emails is too few to say; a best "
-    "time is named only when its likely range lies above every other time's."
+    "From the app's emails of the Results period, by when each was sent. {answered} A time "
+    "with fewer than {floor} emails is too few to say; each group is read at the finest cut "
+    "its emails allow (weekday and two hours, else weekday and half day, else weekday, else "
+    "mornings against afternoons), and a best time is named only when its likely range lies "
+    "wholly above the likely range of the group's other emails. A segment with too few "
+    "emails of its own follows its customers' stage, else all customers; a stage, all "
+    "customers."
 )
 
 ANSWERED_TIPS = {

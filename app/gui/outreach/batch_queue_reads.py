@@ -1,6 +1,7 @@
 """What the review queue shows beside the drafts, read once each time it opens, on the
 database worker: the sending pace, why each customer is in the batch (their card's
-reasons, last order, churn risk) and when each one's segment or stage answers best. The
+reasons, last order, churn risk) and the best time to send (once for the batch, and a
+customer's own where their segment or stage names another). The
 review does not change them. Used by batch_controller.py."""
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def read_beside_the_queue(
         with ws.sessions() as session:
             return SenderSettings.read(session).send_per_minute
 
-    def send_at(_state: TaskState) -> dict[int, str]:
+    def send_at(_state: TaskState) -> tuple[str, dict[int, str]]:
         from services.lifecycle.reach import batch_send_times
 
         return batch_send_times(ws.engine, batch_id)
@@ -53,9 +54,10 @@ def read_beside_the_queue(
         if (queue := queue_for(batch_id)) is not None:
             queue.set_reasons(why)
 
-    def shown_send_at(hints: dict[int, str]) -> None:
+    def shown_send_at(times: tuple[str, dict[int, str]]) -> None:
         if (queue := queue_for(batch_id)) is not None:
-            queue.set_send_at(hints)
+            summary, hints = times
+            queue.set_send_at(hints, summary)
 
     jobs.operation(pace, parent=parent, label="send pace").success(shown_pace).run()
     jobs.operation(reasons, parent=parent, label="why in the queue").success(shown_reasons).run()

@@ -1,5 +1,5 @@
 """The best time to reach out: the slots of the weekday and hours, the floor, a best named
-only when its interval clears every other, on the hand-made book of
+only when its interval clears the rest's, on the hand-made book of
 tests/support/reach_book.py (SQLite and PostgreSQL), answered by replies, by returns (a
 paid order within the attribution window after the email) or by either."""
 
@@ -51,19 +51,20 @@ def test_an_email_s_slot_is_its_local_weekday_and_two_hours(
     assert slot_of(dt.datetime.fromisoformat(at), ZoneInfo(zone)) == slot
 
 
-def test_a_best_is_named_only_when_it_clears_every_other_slot() -> None:
+def test_a_best_is_named_only_when_it_clears_the_rest() -> None:
     tuesday = [_email(i, "2025-03-04 10:00", i < 30) for i in range(60)]
     thursday = [_email(100 + i, "2025-03-06 15:00", i < 8) for i in range(60)]
     (group,) = reach_times(tuesday + thursday, UTC, 20)
     assert group.best is not None
     assert group.best.label == "Tuesday 9–11"
     assert best_words(group) == (
-        "Best reached: Tuesday 9–11, 30 of 60 replied (50%, likely 38% to 62%)."
+        "Best reached: Tuesday 9–11, 30 of 60 replied (50%, likely 38% to 62%), against 13% "
+        "(likely 7% to 24%, 8 of 60) at other times."
     )
     close = [_email(200 + i, "2025-03-06 15:00", i < 26) for i in range(60)]
     (group,) = reach_times(tuesday + close, UTC, 20)
     assert group.best is None
-    assert best_words(group).startswith("No best time: the likely rates")
+    assert best_words(group).startswith("No time stands out: Tuesday 9–11 50% (likely 38%")
 
 
 def test_under_the_floor_it_is_too_few_to_say() -> None:
@@ -71,7 +72,10 @@ def test_under_the_floor_it_is_too_few_to_say() -> None:
     emails += [_email(50 + i, "2025-03-06 15:00", False) for i in range(19)]
     (group,) = reach_times(emails, UTC, 20)
     assert group.best is None
-    assert best_words(group).startswith("Too few emails per time to compare")
+    assert best_words(group) == (
+        "Too few emails to compare times (38 emails in all): even mornings against "
+        "afternoons need 20 emails each."
+    )
 
 
 @pytest.fixture
@@ -98,16 +102,21 @@ def test_the_book_s_best_times(report: ReachReport) -> None:
     hibernating = report.group("segment", "Hibernating")
     assert hibernating is not None
     assert hibernating.best is None
-    assert best_words(hibernating).startswith("No best time")
+    assert best_words(hibernating).startswith("No time stands out: Tuesday 9–11 25% (likely")
 
 
 def test_the_composer_s_hint(report: ReachReport) -> None:
     assert hint_for(report, "Champions", None) == (
         "Best reached: Tuesday 9–11, 25 of 40 replied or came back after (62%, likely 47% "
-        "to 76%) (Champions customers)."
+        "to 76%), against 10% (likely 4% to 23%, 4 of 40) at other times (Champions "
+        "customers)."
     )
-    # Hibernating names none: everyone's best is offered instead.
-    assert hint_for(report, "Hibernating", None).startswith("Best reached: Tuesday 9–11, 30")
+    # Hibernating's own 40 emails allow an answer: no time stands out for them.
+    assert hint_for(report, "Hibernating", None).startswith("No time stands out: Tuesday")
+    assert hint_for(report, "Hibernating", None).endswith("(Hibernating customers).")
+    # A customer of no segment or stage: all customers'.
+    assert hint_for(report, None, None).startswith("Best reached: Tuesday 9–11, 30 of 60")
+    assert hint_for(report, None, None).endswith("(all customers).")
 
 
 def test_the_review_queue_s_send_times(workspace_url: str) -> None:
@@ -132,13 +141,17 @@ def test_the_review_queue_s_send_times(workspace_url: str) -> None:
             "Send at: Tuesday 9–11, when Champions customers answer best (25 of 40 replied "
             "or came back after); your choice."
         )
-        assert send_at_words(report, "Hibernating", None).startswith(
-            "Send at: Tuesday 9–11, when customers answer best (30 of 60 replied or came back"
+        assert send_at_words(report, "Hibernating", None) == ""  # none stands out
+        assert send_at_words(report, None, None).startswith(
+            "Send at: Tuesday 9–11, when all customers answer best (30 of 60 replied or came"
         )
-        assert batch_send_times(ws.engine, batch_id) == {
-            ids["n1"]: send_at_words(report, "Champions", None),
-            ids["n130"]: send_at_words(report, None, None),  # everyone's
-        }
+        # Two answers in the batch: the line above is all customers', and the Champion's
+        # own time is said under their draft alone.
+        summary, rows = batch_send_times(ws.engine, batch_id)
+        assert summary == hint_for(report, None, None) + (
+            " A draft whose segment or stage has a time of its own names it."
+        )
+        assert rows == {ids["n1"]: send_at_words(report, "Champions", None)}
     finally:
         ws.close()
 
@@ -173,18 +186,19 @@ def test_returns_single_out_a_time(returns_url: str, measure: str) -> None:
     assert (whole.best.label, whole.best.sent, whole.best.answered) == ("Tuesday 9–11", 60, 30)
     verb = "came back after" if measure == "return" else "replied or came back after"
     assert best_words(whole) == (
-        f"Best reached: Tuesday 9–11, 30 of 60 {verb} (50%, likely 38% to 62%)."
+        f"Best reached: Tuesday 9–11, 30 of 60 {verb} (50%, likely 38% to 62%), against 24% "
+        "(likely 16% to 35%, 17 of 70) at other times."
     )
     hibernating = report.group("segment", "Hibernating")
     assert hibernating is not None
     assert hibernating.best is None  # 5 of 20 against 4 of 20
     assert hint_for(report, "Champions", None) == (
-        f"Best reached: Tuesday 9–11, 25 of 40 {verb} (62%, likely 47% to 76%) "
-        "(Champions customers)."
+        f"Best reached: Tuesday 9–11, 25 of 40 {verb} (62%, likely 47% to 76%), against 10% "
+        "(likely 4% to 23%, 4 of 40) at other times (Champions customers)."
     )
-    assert hint_for(report, "Hibernating", None).startswith("Best reached: Tuesday 9–11, 30")
-    assert send_at_words(report, "Hibernating", None) == (
-        f"Send at: Tuesday 9–11, when customers answer best (30 of 60 {verb}); your choice."
+    assert hint_for(report, "Hibernating", None).startswith("No time stands out")
+    assert send_at_words(report, None, None) == (
+        f"Send at: Tuesday 9–11, when all customers answer best (30 of 60 {verb}); your choice."
     )
     assert "not proof the email brought it" in measure_note(report)
 
@@ -195,7 +209,9 @@ def test_replies_alone_name_no_time_when_only_returns_answered(returns_url: str)
     assert whole is not None
     assert (whole.sent, whole.answered, whole.best) == (130, 0, None)
     assert best_words(whole) == "No replies yet to learn from (130 emails, none answered)."
-    assert hint_for(report, "Champions", None) == best_words(whole)
+    assert hint_for(report, "Champions", None) == (
+        "No replies yet to learn from (80 emails, none answered) (Champions customers)."
+    )
     assert send_at_words(report, "Champions", None) == ""
 
 
@@ -221,9 +237,9 @@ def test_returns_that_do_not_single_out_a_time(workspace_url: str) -> None:
     thursday_slot = next(s for s in whole.slots if s.weekday == 3)
     assert (thursday_slot.sent, thursday_slot.answered) == (60, 30)
     assert whole.best is None
-    assert best_words(whole).startswith("No best time: the likely rates of the best times")
+    assert best_words(whole).startswith("No time stands out: ")
     assert send_at_words(report, None, None) == ""
-    assert hint_for(report, None, None) == best_words(whole)
+    assert hint_for(report, None, None) == best_words(whole)[:-1] + " (all customers)."
 
 
 def test_an_email_whose_window_is_open_is_left_out(returns_url: str) -> None:
