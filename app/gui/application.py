@@ -412,6 +412,29 @@ def run_gui(db: str | None, preload: Preload | None = None, link: str | None = N
         lambda: composer_controller.preload_llm_client(controller.jobs, controller),
     )
     try:
-        return QApplication.instance().exec()  # type: ignore[union-attr]
+        code = QApplication.instance().exec()  # type: ignore[union-attr]
     finally:
         controller.shutdown()
+    end_without_teardown(code)
+    return code
+
+
+def end_without_teardown(code: int) -> None:
+    """Once the window has quit and its workspace is closed, end the process at once: the
+    exit handlers run (the log is flushed and closed) and the output is flushed, but the
+    interpreter does not free every widget, module and object one by one (a second or
+    more after the window is gone, while the process still shows as running). Returns,
+    and the usual exit follows, while a thread that is not a daemon still runs (its work
+    is waited for) or when the output cannot be flushed."""
+    import atexit
+    import threading
+
+    if any(not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        return
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code)

@@ -273,7 +273,13 @@ class ThemeManager(QObject):
         theme = self._effective()
         if theme == self._theme:
             return
+        first = self._theme is None
         self._theme = theme
+        if not first:
+            # Qt re-polishes a widget once per ancestor when a style sheet replaces
+            # another (a widget deep in the window 8 times or more); cleared first and
+            # set again, each widget is polished twice in all.
+            self._app.setStyleSheet("")
         self._app.setPalette(palette(theme))
         self._app.setStyleSheet(stylesheet(theme))
         _recolour_links()

@@ -15,43 +15,33 @@ what was typed there is in ``pending_secrets()``, never in ``changes()``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtCore import QStringListModel, Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListView,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QStackedWidget,
     QStyle,
     QVBoxLayout,
     QWidget,
 )
 
-from services.core.money import format_rates, parse_rates
-from services.core.named_amounts import format_amounts, parse_amounts
 from services.core.policy import LOCKED_NOTE
 from services.core.setting_spec import HOME_CURRENCY_UNIT
 from views.kit.accessibility import name
-from views.kit.combo import ComboBox
 from views.kit.geometry import FitsScreen, resize_for_text, text_scale
 from views.settings.email_pages import DraftingTools, EmailSettingsSource, SendingTools
+from views.settings.field_editor import FieldEditor as _Editor
 from views.settings.notify_page import NotifySettingsSource, NotifyTools
 from views.settings.scope import page_note, scope_tag, titled
 
@@ -114,189 +104,6 @@ class SettingField:
         return choice.replace("_", " ").capitalize()
 
 
-class _Editor:
-    """One field's widget, with a getter and a setter."""
-
-    def __init__(self, field: SettingField, parent: QWidget) -> None:  # noqa: PLR0915
-        self.field = field
-        self.parts: dict[str, QDoubleSpinBox] = {}
-        self.boxes: dict[str, QCheckBox] = {}
-        kind = field.kind
-        low = -1e9 if field.minimum is None else field.minimum
-        high = 1e9 if field.maximum is None else field.maximum
-        if kind == "bool":
-            self.widget: QWidget = QCheckBox(parent)
-        elif kind == "int":
-            spin = QSpinBox(parent)
-            spin.setRange(int(max(low, -(2**31) + 1)), int(min(high, 2**31 - 1)))
-            self.widget = spin
-        elif kind == "float":
-            dspin = QDoubleSpinBox(parent)
-            # Money keeps its cents; other wide ranges one decimal.
-            money = field.unit == HOME_CURRENCY_UNIT
-            dspin.setDecimals(2 if money or (high - low) <= 5 else 1)
-            dspin.setRange(low, high)
-            self.widget = dspin
-        elif kind == "choice":
-            combo = ComboBox(parent)
-            for choice in field.choices:
-                combo.addItem(field.label_of(choice), choice)
-            self.widget = combo
-        elif kind in ("list", "text", "rates", "amounts"):
-            line = QLineEdit(parent)
-            line.setPlaceholderText(field.placeholder)
-            self.widget = line
-        elif kind == "multiline":
-            text = QPlainTextEdit(parent)
-            text.setPlaceholderText(field.placeholder)
-            text.setTabChangesFocus(True)
-            # Room for four lines; a longer note scrolls.
-            lines = text.fontMetrics().lineSpacing() * 4
-            text.setFixedHeight(lines + 2 * int(text.document().documentMargin()) + 6)
-            self.widget = text
-        elif kind == "suggest":
-            suggest = ComboBox(parent)
-            suggest.setEditable(True)
-            suggest.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-            suggest.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-            line_edit = suggest.lineEdit()
-            if line_edit is not None and field.placeholder:
-                line_edit.setPlaceholderText(field.placeholder)
-            self.widget = suggest
-        elif kind == "fields":
-            box = QWidget(parent)
-            grid = QGridLayout(box)
-            grid.setContentsMargins(0, 0, 0, 0)
-            grid.setHorizontalSpacing(18)
-            grid.setVerticalSpacing(4)
-            for i, choice in enumerate(field.choices):
-                check = QCheckBox(field.label_of(choice), box)
-                check.setObjectName(f"field:{choice}")
-                row_, col = divmod(i, 3)
-                grid.addWidget(check, row_, col)
-                self.boxes[choice] = check
-            grid.setColumnStretch(3, 1)
-            self.widget = box
-        elif kind == "weights":
-            box = QWidget(parent)
-            grid = QGridLayout(box)
-            grid.setContentsMargins(0, 0, 0, 0)
-            grid.setHorizontalSpacing(8)
-            for i, name in enumerate(field.components):
-                part = QDoubleSpinBox(box)
-                part.setDecimals(1)
-                part.setRange(-1e6, 1e6)  # the schema says what is allowed, with the reason
-                part.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
-                part.setFixedWidth(70)
-                label = QLabel(name.replace("_", " ").capitalize(), box)
-                label.setBuddy(part)
-                row_, col = divmod(i, 3)
-                grid.addWidget(label, row_, col * 2)
-                grid.addWidget(part, row_, col * 2 + 1)
-                self.parts[name] = part
-            grid.setColumnStretch(6, 1)
-            self.widget = box
-        else:
-            raise ValueError(f"unknown setting kind {kind!r}")
-        self.widget.setObjectName(f"setting:{field.key}")
-        if field.help:
-            self.widget.setToolTip(field.help)
-
-    def value(self) -> Any:
-        w, kind = self.widget, self.field.kind
-        if kind == "bool":
-            assert isinstance(w, QCheckBox)
-            return w.isChecked()
-        if kind == "int":
-            assert isinstance(w, QSpinBox)
-            return int(w.value())
-        if kind == "float":
-            assert isinstance(w, QDoubleSpinBox)
-            v = float(w.value())
-            return int(v) if v.is_integer() and isinstance(self.field.default, int) else v
-        if kind == "choice":
-            assert isinstance(w, QComboBox)
-            return w.currentData()
-        if kind == "suggest":
-            assert isinstance(w, QComboBox)
-            return w.currentText().strip()
-        if kind == "list":
-            assert isinstance(w, QLineEdit)
-            parts = [p.strip() for p in w.text().split(",") if p.strip()]
-            default = self.field.default
-            if default and all(type(v) is int for v in default):  # whole numbers stay numbers
-                return [int(p) if p.isdigit() else p for p in parts]
-            return parts
-        if kind == "text":
-            assert isinstance(w, QLineEdit)
-            return w.text().strip()
-        if kind == "rates":
-            # "EUR=1.08, GBP=1.27" -> {"EUR": 1.08, ...}; text that is not, as typed, so
-            # that the check can say what is wrong with it.
-            assert isinstance(w, QLineEdit)
-            try:
-                return parse_rates(w.text())
-            except ValueError:
-                return w.text().strip()
-        if kind == "amounts":
-            # "online=45, store=30" -> {"online": 45.0, ...}; else as typed (as rates).
-            assert isinstance(w, QLineEdit)
-            try:
-                return parse_amounts(w.text())
-            except ValueError:
-                return w.text().strip()
-        if kind == "multiline":
-            assert isinstance(w, QPlainTextEdit)
-            return w.toPlainText().strip()
-        if kind == "fields":
-            return [choice for choice, box in self.boxes.items() if box.isChecked()]
-        assert kind == "weights"
-        return {name: _plain_number(part.value()) for name, part in self.parts.items()}
-
-    def set_value(self, value: Any) -> None:
-        w, kind = self.widget, self.field.kind
-        if isinstance(w, QCheckBox):
-            w.setChecked(bool(value))
-        elif isinstance(w, QSpinBox | QDoubleSpinBox):
-            w.setValue(value)
-        elif kind == "suggest":
-            assert isinstance(w, QComboBox)
-            w.setEditText("" if value is None else str(value))
-        elif isinstance(w, QComboBox):
-            w.setCurrentIndex(max(w.findData(value), 0))
-        elif kind == "list":
-            assert isinstance(w, QLineEdit)
-            w.setText(", ".join(str(v) for v in value or ()))
-        elif kind == "text":
-            assert isinstance(w, QLineEdit)
-            w.setText("" if value is None else str(value))
-        elif kind == "rates":
-            assert isinstance(w, QLineEdit)
-            w.setText(format_rates(value) if isinstance(value, dict) else str(value or ""))
-        elif kind == "amounts":
-            assert isinstance(w, QLineEdit)
-            w.setText(format_amounts(value) if isinstance(value, dict) else str(value or ""))
-        elif kind == "multiline":
-            assert isinstance(w, QPlainTextEdit)
-            w.setPlainText("" if value is None else str(value))
-        elif kind == "fields":
-            chosen = set(value or ())
-            for choice, box in self.boxes.items():
-                box.setChecked(choice in chosen)
-        else:
-            for name, part in self.parts.items():
-                part.setValue(float((value or {}).get(name, 0.0)))
-
-    def same(self, a: Any, b: Any) -> bool:
-        """True when two values of this field mean the same."""
-        if self.field.kind == "fields":
-            # A checkbox set has no order: a stored list in another order is no change.
-            return set(a or ()) == set(b or ())
-        return bool(a == b)
-
-
 def _mixed_sections(fields: Sequence[SettingField]) -> set[str]:
     """The sections of a page whose settings are not all kept in the same place (their
     settings are tagged one by one)."""
@@ -306,12 +113,23 @@ def _mixed_sections(fields: Sequence[SettingField]) -> set[str]:
     return {section for section, found in kinds.items() if section and len(found) > 1}
 
 
-def _plain_number(value: float) -> float | int:
-    return int(value) if math.isfinite(value) and value.is_integer() else value
+def _by_group(fields: Sequence[SettingField]) -> dict[str, list[SettingField]]:
+    """The fields by group, the groups in the order their first field comes."""
+    by_group: dict[str, list[SettingField]] = {}
+    for f in fields:
+        by_group.setdefault(f.group, []).append(f)
+    return by_group
 
 
 class SettingsDialog(QDialog):
-    """Groups on the left, their settings on the right; Save checks every value first."""
+    """Groups on the left, their settings on the right; Save checks every value first.
+
+    The pages are built as they are needed: the one shown first (and those a page tool
+    or a caller asks for) at once, every other one after the dialog is painted, one per
+    turn of the event loop, so that the first page shows without waiting for ~30 others.
+    Whatever needs every field (its values, a Save, a search of its children) builds
+    the pages still missing first.
+    """
 
     def __init__(
         self,
@@ -327,12 +145,15 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self._validate = validate
         self._values = dict(values)
-        self._editors: dict[str, _Editor] = {}
-        self._errors: dict[str, QLabel] = {}
+        self._built_editors: dict[str, _Editor] = {}
+        self._built_errors: dict[str, QLabel] = {}
         self._blocks: dict[str, QWidget] = {}
         self._rows: dict[str, QHBoxLayout] = {}
-        self._columns: list[QVBoxLayout] = []
+        self._columns: dict[int, QVBoxLayout] = {}
         self._group_of: dict[str, int] = {}
+        self._fields = {f.key: f for f in fields}
+        # Pages not built yet: their index, their group and its fields.
+        self._unbuilt: dict[int, tuple[str, list[SettingField]]] = {}
         # Pages of their own (Per segment), by the setting each edits.
         self._custom: dict[str, CustomPage] = {}
 
@@ -349,15 +170,8 @@ class SettingsDialog(QDialog):
         self.groups.setResizeMode(QListView.ResizeMode.Adjust)
         self.groups.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.pages = QStackedWidget(self)
-        order: list[str] = []
-        by_group: dict[str, list[SettingField]] = {}
-        for f in fields:
-            if f.group not in by_group:
-                order.append(f.group)
-                by_group[f.group] = []
-            by_group[f.group].append(f)
-        for group in order:
-            self._add_page(group, by_group[group])
+        for group, grouped in _by_group(fields).items():
+            self._add_placeholder(group, grouped)
         self.group_model.setStringList(self.group_names)
         self._fit_group_names()
         self.groups.selectionModel().currentRowChanged.connect(
@@ -400,19 +214,91 @@ class SettingsDialog(QDialog):
         # The email pages' tools, added to the generic pages when their fields are shown.
         self.drafting: DraftingTools | None = None
         self.sending: SendingTools | None = None
-        if email is not None and "llm.preset" in self._editors:
+        if email is not None and self.has_field("llm.preset"):
             self.drafting = DraftingTools(self, email, self)
-        if email is not None and "smtp.host" in self._editors:
+        if email is not None and self.has_field("smtp.host"):
             self.sending = SendingTools(self, email, self)
         # Slack and Teams: the webhook's address (kept in the keyring at once) and its test.
         self.notify_tools: NotifyTools | None = None
-        if notify is not None and "notify.service" in self._editors:
+        if notify is not None and self.has_field("notify.service"):
             self.notify_tools = NotifyTools(self, notify, self)
 
-    def _add_page(self, group: str, fields: list[SettingField]) -> None:  # noqa: PLR0915
+    # -- pages, built when needed -------------------------------------------------------
+
+    @property
+    def _editors(self) -> dict[str, _Editor]:
+        """Every field's editor (the pages not built yet are built first)."""
+        self.build_all_pages()
+        return self._built_editors
+
+    @property
+    def _errors(self) -> dict[str, QLabel]:
+        self.build_all_pages()
+        return self._built_errors
+
+    @property
+    def pages_built(self) -> int:
+        """How many of the pages are built."""
+        return self.pages.count() - len(self._unbuilt)
+
+    def build_all_pages(self) -> None:
+        for index in list(self._unbuilt):
+            self._build_page(index)
+
+    def findChild(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+        self.build_all_pages()
+        return super().findChild(*args, **kwargs)
+
+    def findChildren(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+        self.build_all_pages()
+        return super().findChildren(*args, **kwargs)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._unbuilt:
+            # After the first paint (posted before this timer fires): the others.
+            QTimer.singleShot(0, self, self._build_next_page)
+
+    def _build_next_page(self) -> None:
+        if not self.isVisible():  # closed: the rest when it is shown again, if ever
+            return
+        if self._unbuilt:
+            self._build_page(next(iter(self._unbuilt)))
+        if self._unbuilt:
+            QTimer.singleShot(0, self, self._build_next_page)
+
+    def _page_of(self, key: str) -> int:
+        """The index of the page holding ``key``, built."""
+        index = self._group_of[key]
+        if index in self._unbuilt:
+            self._build_page(index)
+        return index
+
+    def _editor_of(self, key: str) -> _Editor:
+        if key not in self._built_editors:
+            self._page_of(key)
+        return self._built_editors[key]
+
+    def _add_placeholder(self, group: str, fields: list[SettingField]) -> None:
+        """The group's scroll area in the stack, empty until its page is built."""
+        scroll = name(QScrollArea(self.pages), f"{group} settings")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        index = self.pages.addWidget(scroll)
+        for f in fields:
+            self._group_of[f.key] = index
+        self._unbuilt[index] = (group, fields)
+        self.group_names.append(group)
+
+    def _build_page(self, index: int) -> None:
         # One block per setting, stacked: the title, the editor, what it does in a
         # sentence, and what is wrong with it (after a refused Save).
-        page = QWidget(self)
+        group, fields = self._unbuilt.pop(index)
+        scroll = cast("QScrollArea", self.pages.widget(index))
+        # Built inside its scroll area: a page moved to another parent under the style
+        # sheet would be polished again, every child of it too.
+        page = QWidget(scroll.viewport())
         column = QVBoxLayout(page)
         column.setContentsMargins(4, 0, 12, 8)
         column.setSpacing(14)
@@ -435,61 +321,59 @@ class SettingsDialog(QDialog):
                 sub.setObjectName("paramGroup")
                 tag = scope_tag(f.personal, page) if mixed and section not in tagged else None
                 column.addWidget(titled(sub, tag, page))
-            editor = _Editor(f, page)
-            editor.set_value(self._values.get(f.key, f.default))
-            self._editors[f.key] = editor
-            block_widget = QWidget(page)
-            block_widget.setObjectName(f"settingBlock:{f.key}")
-            block = QVBoxLayout(block_widget)
-            block.setContentsMargins(0, 0, 0, 0)
-            block.setSpacing(3)
-            unit = self._unit(f)
-            title = f"{f.title} ({unit})" if unit and f.kind != "weights" else f.title
-            label = QLabel(f"<b>{title}</b>", block_widget)
-            label.setWordWrap(True)
-            label.setBuddy(editor.widget)
-            if mixed and (not f.section or f.section in tagged):
-                label.setWordWrap(False)  # beside its tag: one line
-                block.addWidget(titled(label, scope_tag(f.personal, block_widget), block_widget))
-            else:
-                block.addWidget(label)
-            row = QHBoxLayout()
-            narrow = f.kind in _NARROW_KINDS
-            row.addWidget(editor.widget, 0 if narrow else 1)
-            if narrow:
-                editor.widget.setMinimumWidth(140)
-                row.addStretch(1)
-            block.addLayout(row)
-            self._rows[f.key] = row
-            if f.locked:
-                editor.widget.setEnabled(False)
-                label.setEnabled(False)
-                lock = QLabel(LOCKED_NOTE, block_widget)
-                lock.setObjectName("lockedNote")
-                block.addWidget(lock)
-            if f.help:
-                note = QLabel(f.help, block_widget)
-                note.setObjectName("muted")
-                note.setWordWrap(True)
-                block.addWidget(note)
-            error = QLabel("", block_widget)
-            error.setObjectName("settingError")
-            error.setWordWrap(True)
-            error.hide()
-            block.addWidget(error)
-            self._errors[f.key] = error
-            self._blocks[f.key] = block_widget
-            column.addWidget(block_widget)
-            self._group_of[f.key] = self.pages.count()
+            tag_it = mixed and (not f.section or f.section in tagged)
+            column.addWidget(self._block(f, page, tag_it))
         column.addStretch(1)
-        self._columns.append(column)
-        scroll = name(QScrollArea(self), f"{group} settings")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._columns[index] = column
         scroll.setWidget(page)
-        self.pages.addWidget(scroll)
-        self.group_names.append(group)
+
+    def _block(self, f: SettingField, page: QWidget, tag: bool) -> QWidget:
+        """One setting's block: its title (with its scope ``tag``), editor, help, error."""
+        editor = _Editor(f, page)
+        editor.set_value(self._values.get(f.key, f.default))
+        self._built_editors[f.key] = editor
+        block_widget = QWidget(page)
+        block_widget.setObjectName(f"settingBlock:{f.key}")
+        block = QVBoxLayout(block_widget)
+        block.setContentsMargins(0, 0, 0, 0)
+        block.setSpacing(3)
+        unit = self._unit(f)
+        title = f"{f.title} ({unit})" if unit and f.kind != "weights" else f.title
+        label = QLabel(f"<b>{title}</b>", block_widget)
+        label.setWordWrap(True)
+        label.setBuddy(editor.widget)
+        if tag:
+            label.setWordWrap(False)  # beside its tag: one line
+            block.addWidget(titled(label, scope_tag(f.personal, block_widget), block_widget))
+        else:
+            block.addWidget(label)
+        row = QHBoxLayout()
+        narrow = f.kind in _NARROW_KINDS
+        row.addWidget(editor.widget, 0 if narrow else 1)
+        if narrow:
+            editor.widget.setMinimumWidth(140)
+            row.addStretch(1)
+        block.addLayout(row)
+        self._rows[f.key] = row
+        if f.locked:
+            editor.widget.setEnabled(False)
+            label.setEnabled(False)
+            lock = QLabel(LOCKED_NOTE, block_widget)
+            lock.setObjectName("lockedNote")
+            block.addWidget(lock)
+        if f.help:
+            note = QLabel(f.help, block_widget)
+            note.setObjectName("muted")
+            note.setWordWrap(True)
+            block.addWidget(note)
+        error = QLabel("", block_widget)
+        error.setObjectName("settingError")
+        error.setWordWrap(True)
+        error.hide()
+        block.addWidget(error)
+        self._built_errors[f.key] = error
+        self._blocks[f.key] = block_widget
+        return block_widget
 
     def add_page(self, title: str, page: QWidget, key: str) -> None:
         """A page of its own (Settings ▸ Per segment) editing the setting ``key``: its
@@ -527,6 +411,8 @@ class SettingsDialog(QDialog):
         self._on_group_changed(row)
 
     def _on_group_changed(self, row: int) -> None:
+        if row in self._unbuilt:
+            self._build_page(row)
         self.pages.setCurrentIndex(row)
         if hasattr(self, "defaults_button"):  # a page of its own has no defaults to restore
             custom = {self._group_of[key] for key in self._custom}
@@ -551,45 +437,50 @@ class SettingsDialog(QDialog):
     def field_block(self, key: str) -> QWidget:
         """The widget holding one setting's title, editor, help and error (hide it to
         hide the setting)."""
+        self._page_of(key)
         return self._blocks[key]
 
     def field_row(self, key: str) -> QHBoxLayout:
         """The row holding one setting's editor (add buttons next to it here)."""
+        self._page_of(key)
         return self._rows[key]
 
     def insert_after(self, key: str, widget: QWidget) -> None:
         """Put a widget on a setting's page, right below that setting."""
+        column = self._columns[self._page_of(key)]
         block = self._blocks[key]
-        column = self._columns[self._group_of[key]]
         widget.setParent(block.parentWidget())
         column.insertWidget(column.indexOf(block) + 1, widget)
 
     def field(self, key: str) -> SettingField:
-        return self._editors[key].field
+        return self._fields[key]
 
     # -- values -------------------------------------------------------------------------
 
     def editor(self, key: str) -> QWidget:
-        return self._editors[key].widget
+        return self._editor_of(key).widget
 
     def has_field(self, key: str) -> bool:
-        return key in self._editors
+        return key in self._fields
 
     def value(self, key: str) -> Any:
         """One field's current value."""
-        return self._editors[key].value()
+        return self._editor_of(key).value()
 
     def set_field_value(self, key: str, value: Any) -> None:
         """Put a value in one field's editor (as if the user had entered it)."""
-        self._editors[key].set_value(value)
+        self._editor_of(key).set_value(value)
 
     def values(self) -> dict[str, Any]:
-        """Every field's current value."""
-        values = {key: editor.value() for key, editor in self._editors.items()}
+        """Every field's current value (a page not built yet: the values it opened with,
+        which nobody can have changed)."""
+        values = {key: self._values.get(key, f.default) for key, f in self._fields.items()}
+        values |= {key: editor.value() for key, editor in self._built_editors.items()}
         return values | {key: page.value() for key, page in self._custom.items()}
 
     def changes(self) -> dict[str, Any]:
         """The values that differ from what the dialog was opened with."""
+        self.build_all_pages()  # every value as its editor reads it
         out = {key: page.value() for key, page in self._custom.items() if page.changed()}
         for key, value in self.values().items():
             if key in self._custom:
@@ -612,6 +503,7 @@ class SettingsDialog(QDialog):
 
     def problems(self) -> dict[str, str]:
         """What is wrong with each field that is wrong, in plain words."""
+        self.build_all_pages()
         found = {key: p for key, page in self._custom.items() if (p := page.problem())}
         for key, value in self.values().items():
             if key in self._custom:
@@ -647,6 +539,6 @@ class SettingsDialog(QDialog):
 
     def _on_defaults_button_clicked(self) -> None:
         page = self.pages.currentIndex()
-        for key, editor in self._editors.items():
+        for key, editor in self._built_editors.items():  # the page shown is built
             if self._group_of[key] == page and not editor.field.locked:
                 editor.set_value(editor.field.default)

@@ -41,6 +41,7 @@ def controller_for(qtbot, jobs: JobRunner, workspace: Workspace, show) -> Settin
 
 def tags(dialog: SettingsDialog, page: str) -> list[tuple[str, str]]:
     """(the title beside it, the tag) of each scope tag on a page, top to bottom."""
+    dialog.show_group_named(page)  # a page is built once shown (or once all are needed)
     scroll = dialog.pages.widget(dialog.group_names.index(page))
     found = []
     for tag in scroll.findChildren(QLabel, "scopeTag"):
@@ -51,6 +52,7 @@ def tags(dialog: SettingsDialog, page: str) -> list[tuple[str, str]]:
 
 
 def notes(dialog: SettingsDialog, page: str) -> list[str]:
+    dialog.show_group_named(page)
     scroll = dialog.pages.widget(dialog.group_names.index(page))
     return [label.text() for label in scroll.findChildren(QLabel, "scopeNote")]
 
