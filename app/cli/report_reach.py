@@ -31,8 +31,10 @@ lifecycle.reach_min_emails, 20 by default) is too few to say. Each group answers
 finest level its emails allow (at least two times with the floor's emails): the weekday and
 two hours, else the weekday and half day (morning 0-12, afternoon 12-24), else the weekday,
 else mornings against afternoons. The time with the best rate is named only when its 95%
-interval lies wholly above that of the group's other emails pooled; otherwise "No time
-stands out", with both rates. A segment or stage whose emails allow no level has no answer
+interval lies wholly above that of the group's other emails pooled and a two-proportion
+test of it above them passes at 5% shared among the times compared (one-sided p below
+0.025 / k, k times: the best of many is often high by chance); otherwise "No time stands
+out", with both rates and why. A segment or stage whose emails allow no level has no answer
 of its own: its customers' drafts use their stage's, else all customers'.
 Examples:
   python main.py report reach-times
@@ -152,7 +154,8 @@ def reach_table(report: ReachReport, by: str | None) -> list[str]:
         f"A time with fewer than {report.floor} emails is too few to say. Each group answers "
         "at the finest level its emails allow (weekday and two hours, weekday and half day, "
         "weekday, mornings against afternoons); a best time is named only when its likely "
-        "range lies wholly above the likely range of the group's other emails.",
+        "range lies wholly above the likely range of the group's other emails and a "
+        "two-proportion test, shared among the times compared, says it is not chance.",
         WIDTH)]  # fmt: skip
     return lines
 
@@ -185,7 +188,9 @@ def reach_json(report: ReachReport, by: str | None) -> str:
         "groups": [
             {"by": g.by, "label": g.label, "emails": g.sent, "answered": g.answered,
              "level": g.level, "best": g.best.label if g.best else None,
-             "top": g.top.label if g.top else None, "words": best_words(g),
+             "top": g.top.label if g.top else None, "compared": len(g.counted),
+             "p_value": None if g.p_value is None else round(g.p_value, 6),
+             "words": best_words(g),
              "times": [dict(zip(HEADER[3:], row[3:], strict=True))
                        for row in rows(report, None) if row[1] == g.by and row[2] == g.label]}
             for g in report.groups if by is None or g.by == by

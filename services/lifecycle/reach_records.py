@@ -42,6 +42,7 @@ __all__ = [
     "queue_words",
     "send_at_words",
     "slot_words",
+    "chance_words",
 ]
 
 BY = (("all", "All customers"), ("segment", "By segment"), ("stage", "By stage"))
@@ -129,6 +130,7 @@ class ReachGroup:
     level: str | None = None  # LEVELS
     cells: tuple[ReachCell, ...] = ()
     top: ReachCell | None = None
+    p_value: float | None = None  # the two-proportion test of top above the rest, one-sided
 
     @property
     def counted(self) -> tuple[ReachCell, ...]:
@@ -201,10 +203,12 @@ def best_words(group: ReachGroup) -> str:
     first where the intervals overlap."""
     measure = group.measure
     top, rest = group.top, group.rest
+    compared = len(group.counted)
     if group.best is not None and rest is not None:
         return (
             f"Best reached: {slot_words(group.best, measure)}, against {rate_words(rest)} "
-            "at other times."
+            f"at other times; more than chance among {compared} times "
+            f"({chance_words(group.p_value)})."
         )
     emails = "1 email" if group.sent == 1 else f"{group.sent:,} emails"
     if not group.answered:
@@ -218,10 +222,23 @@ def best_words(group: ReachGroup) -> str:
             f"Too few emails to compare times ({emails} in all): even mornings against "
             f"afternoons need {group.floor} emails each.{pooled}"
         )
+    if top.interval[0] <= rest.interval[1]:
+        why = "the likely ranges overlap"
+    else:
+        why = (
+            f"the best of {compared} times is often this high by chance "
+            f"({chance_words(group.p_value)}, needs below {0.025 / compared:.2g})"
+        )
     return (
         f"No time stands out: {top.label} {rate_words(top)} against {rate_words(rest)} at "
-        "other times; the likely ranges overlap."
+        f"other times; {why}."
     )
+
+
+def chance_words(p: float | None) -> str:
+    """ "two-proportion test, p = 0.004" (one-sided: the top time above the rest)."""
+    shown = "p < 0.001" if p is not None and p < 0.001 else f"p = {p or 1.0:.3f}"
+    return f"two-proportion test, {shown}"
 
 
 def measure_note(report: ReachReport) -> str:

@@ -43,7 +43,8 @@ REACH_NOTE = (
     "with fewer than {floor} emails is too few to say; each group is read at the finest cut "
     "its emails allow (weekday and two hours, else weekday and half day, else weekday, else "
     "mornings against afternoons), and a best time is named only when its likely range lies "
-    "wholly above the likely range of the group's other emails. A segment with too few "
+    "wholly above the likely range of the group's other emails and a two-proportion test "
+    "says the best of so many times is not that high by chance. A segment with too few "
     "emails of its own follows its customers' stage, else all customers; a stage, all "
     "customers."
 )

@@ -67,7 +67,7 @@ def test_the_half_day_answers_in_the_table_csv_and_json(workspace_url: str) -> N
     assert (
         "All customers (60 emails, by weekday and half day): Best reached: Tuesday morning "
         "(0–12), 25 of 30 replied (83%, likely 66% to 93%), against 10% (likely 3% to 26%, 3 "
-        "of 30) at other times."
+        "of 30) at other times; more than chance among 2 times (two-proportion test, p < 0.001)."
     ) in words
     best = next(line for line in out.splitlines() if line.strip().startswith("Tuesday morning"))
     assert best.split() == ["Tuesday", "morning", "(0–12)", "30", "emails", "25", "answered",
@@ -80,6 +80,8 @@ def test_the_half_day_answers_in_the_table_csv_and_json(workspace_url: str) -> N
     ]
     code, out, _ = run("--db", workspace_url, "report", "reach-times", *PERIOD, "--format", "json")
     (whole,) = json.loads(out)["groups"]
+    assert whole["compared"] == 2
+    assert whole["p_value"] < 0.025 / 2
     assert (whole["level"], whole["best"], whole["top"]) == (
         "half",
         "Tuesday morning (0–12)",

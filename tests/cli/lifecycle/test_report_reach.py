@@ -41,7 +41,8 @@ def test_the_table(url: str) -> None:
     assert (
         "All customers (130 emails, by weekday and two hours): Best reached: Tuesday 9–11, 30 "
         "of 60 replied or came back after (50%, likely 38% to 62%), against 24% (likely 16% "
-        "to 35%, 17 of 70) at other times."
+        "to 35%, 17 of 70) at other times; more than chance among 2 times "
+        "(two-proportion test, p = 0.001)."
     ) in words
     assert "Answered: a reply to the email, or the customer came back after it" in out
     tuesday = next(line for line in lines if line.lstrip().startswith("Tuesday 9–11"))

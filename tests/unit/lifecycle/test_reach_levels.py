@@ -99,7 +99,8 @@ def test_the_words_of_each_level() -> None:
     (group,) = reach_times(CASES["half"][0], UTC, 20)
     assert best_words(group) == (
         "Best reached: Tuesday morning (0–12), 25 of 30 replied (83%, likely 66% to 93%), "
-        "against 10% (likely 3% to 26%, 3 of 30) at other times."
+        "against 10% (likely 3% to 26%, 3 of 30) at other times; more than chance among 2 times "
+        "(two-proportion test, p < 0.001)."
     )
     (group,) = reach_times(CASES["daypart"][0], UTC, 20)
     assert [c.label for c in group.counted] == ["Afternoons (12–24)", "Mornings (0–12)"]
@@ -173,7 +174,7 @@ def test_a_segment_with_too_few_emails_follows_all_customers() -> None:
     assert best_words(lost).endswith("Their drafts use their stage's, else all customers'.")
     hint = hint_for(report, "Lost", None)
     assert hint.startswith("Best reached: Tuesday 9–11, 25 of 30 replied")
-    assert hint.endswith("at other times (all customers).")
+    assert hint.endswith("(two-proportion test, p < 0.001) (all customers).")
     assert send_at_words(report, "Lost", None) == (
         "Send at: Tuesday 9–11, when all customers answer best (25 of 30 replied); your choice."
     )
@@ -195,3 +196,40 @@ def test_a_segment_with_its_own_answer_keeps_it() -> None:
     assert hint_for(report, "Loyal", None).startswith("No time stands out: Tuesday 9–11 25%")
     assert hint_for(report, "Loyal", None).endswith("(Loyal customers).")
     assert send_at_words(report, "Loyal", None) == ""
+
+
+def test_the_best_of_many_times_must_beat_chance_too() -> None:
+    """Twenty slots of 20 emails (Monday to Friday at 9, 11, 13 and 15): Monday 9–11 9 of
+    20, every other 4 of 20. Its interval (26% to 66%) clears the rest's (16% to 24%), but
+    the best of twenty is often this high by chance: the two-proportion test (p = 0.004)
+    does not pass 0.025 / 20, so no time is named. At 12 of 20 it does."""
+    monday = dt.date(2025, 3, 3)
+
+    def book(top_replied: int) -> list[SentEmail]:
+        out: list[SentEmail] = []
+        for d in range(5):
+            day = (monday + dt.timedelta(days=d)).isoformat()
+            for hour in (9, 11, 13, 15):
+                replied = top_replied if (d, hour) == (0, 9) else 4
+                out += _emails(len(out), day, [hour], 20, replied)
+        return out
+
+    (group,) = reach_times(book(9), UTC, 20)
+    assert (group.level, len(group.counted)) == ("slot", 20)
+    assert group.top is not None
+    assert group.top.label == "Monday 9–11"
+    rest = group.rest
+    assert rest is not None
+    assert group.top.interval[0] > rest.interval[1]
+    assert group.best is None
+    assert best_words(group) == (
+        "No time stands out: Monday 9–11 45% (likely 26% to 66%, 9 of 20) against 20% "
+        "(likely 16% to 24%, 76 of 380) at other times; the best of 20 times is often this "
+        "high by chance (two-proportion test, p = 0.004, needs below 0.0013)."
+    )
+    (group,) = reach_times(book(12), UTC, 20)
+    assert group.best is not None
+    assert group.best.label == "Monday 9–11"
+    assert best_words(group).endswith(
+        "; more than chance among 20 times (two-proportion test, p < 0.001)."
+    )

@@ -59,7 +59,8 @@ def test_a_best_is_named_only_when_it_clears_the_rest() -> None:
     assert group.best.label == "Tuesday 9–11"
     assert best_words(group) == (
         "Best reached: Tuesday 9–11, 30 of 60 replied (50%, likely 38% to 62%), against 13% "
-        "(likely 7% to 24%, 8 of 60) at other times."
+        "(likely 7% to 24%, 8 of 60) at other times; more than chance among 2 times "
+        "(two-proportion test, p < 0.001)."
     )
     close = [_email(200 + i, "2025-03-06 15:00", i < 26) for i in range(60)]
     (group,) = reach_times(tuesday + close, UTC, 20)
@@ -108,8 +109,8 @@ def test_the_book_s_best_times(report: ReachReport) -> None:
 def test_the_composer_s_hint(report: ReachReport) -> None:
     assert hint_for(report, "Champions", None) == (
         "Best reached: Tuesday 9–11, 25 of 40 replied or came back after (62%, likely 47% "
-        "to 76%), against 10% (likely 4% to 23%, 4 of 40) at other times (Champions "
-        "customers)."
+        "to 76%), against 10% (likely 4% to 23%, 4 of 40) at other times; more than chance "
+        "among 2 times (two-proportion test, p < 0.001) (Champions customers)."
     )
     # Hibernating's own 40 emails allow an answer: no time stands out for them.
     assert hint_for(report, "Hibernating", None).startswith("No time stands out: Tuesday")
@@ -187,14 +188,17 @@ def test_returns_single_out_a_time(returns_url: str, measure: str) -> None:
     verb = "came back after" if measure == "return" else "replied or came back after"
     assert best_words(whole) == (
         f"Best reached: Tuesday 9–11, 30 of 60 {verb} (50%, likely 38% to 62%), against 24% "
-        "(likely 16% to 35%, 17 of 70) at other times."
+        "(likely 16% to 35%, 17 of 70) at other times; more than chance among 2 times "
+        "(two-proportion test, p = 0.001)."
     )
     hibernating = report.group("segment", "Hibernating")
     assert hibernating is not None
     assert hibernating.best is None  # 5 of 20 against 4 of 20
     assert hint_for(report, "Champions", None) == (
         f"Best reached: Tuesday 9–11, 25 of 40 {verb} (62%, likely 47% to 76%), against 10% "
-        "(likely 4% to 23%, 4 of 40) at other times (Champions customers)."
+        "(likely 4% to 23%, 4 of 40) at other times; more than chance among 2 times "
+        "(two-proportion test, p < 0.001) (Champions "
+        "customers)."
     )
     assert hint_for(report, "Hibernating", None).startswith("No time stands out")
     assert send_at_words(report, None, None) == (
