@@ -415,6 +415,9 @@ def run_gui(db: str | None, preload: Preload | None = None, link: str | None = N
         code = QApplication.instance().exec()  # type: ignore[union-attr]
     finally:
         controller.shutdown()
+    server = getattr(controller.notify, "server", None)
+    if server is not None:
+        server.close()  # its socket file goes now (no teardown deletes the server below)
     end_without_teardown(code)
     return code
 
