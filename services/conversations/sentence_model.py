@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,8 @@ class SentenceModel:
     bias: tuple[float, ...]
     thresholds: dict[str, float]
     trained_on: dict[str, Any]
+    # kind -> the lower threshold that holds where the offline rules find the kind too
+    rule_thresholds: dict[str, float] = field(default_factory=dict)
 
     def _sums(self, text: str) -> list[float]:
         sums = list(self.bias)
@@ -82,7 +84,7 @@ class SentenceModel:
         total = sum(exps)
         negative, neutral, positive = (e / total for e in exps)
         feeling = positive - negative
-        if any(chances[k] >= self.thresholds.get(k, 1.0) for k in HEADS):
+        if self._raised(text, chances):
             # A risk or a complaint is said with a negative feeling, whatever the words.
             feeling = min(-0.05, feeling)
         elif neutral >= max(negative, positive):
@@ -93,10 +95,21 @@ class SentenceModel:
             feeling = min(-0.05, feeling)
         return chances, round(feeling, 3)
 
+    def _raised(self, text: str, chances: dict[str, float]) -> list[str]:
+        """The kinds of risk and complaint whose chance is at or over the kind's threshold,
+        or over its lower threshold where the offline rules find the kind too."""
+        ruled = {name[5:] for name in features(text) if name.startswith("rule:")}
+        return [
+            k for k in HEADS
+            if chances[k] >= self.thresholds.get(k, 1.0)
+            or (k in ruled and chances[k] >= self.rule_thresholds.get(k, 1.0))
+        ]  # fmt: skip
+
     def kinds(self, text: str) -> list[str]:
-        """The kinds of risk the sentence raises (chance at or over the kind's threshold)."""
+        """The kinds of risk the sentence raises (``_raised``)."""
         chances, _ = self.read(text)
-        return [k for k in RISK_KINDS if chances[k] >= self.thresholds.get(k, 1.0)]
+        raised = self._raised(text, chances)
+        return [k for k in RISK_KINDS if k in raised]
 
     def complaints(self, text: str) -> list[str]:
         """The complaints the sentence makes (delivery, quality)."""
@@ -114,6 +127,7 @@ def from_data(data: dict[str, Any]) -> SentenceModel:
         bias=tuple(float(b) for b in data["bias"]),
         thresholds={str(k): float(v) for k, v in data["thresholds"].items()},
         trained_on=dict(data.get("trained_on") or {}),
+        rule_thresholds={str(k): float(v) for k, v in (data.get("rule_thresholds") or {}).items()},
     )
 
 
