@@ -18,6 +18,7 @@ opens nothing.
 from __future__ import annotations
 
 import logging
+import sys
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QFileOpenEvent
@@ -33,6 +34,10 @@ from views.settings.email_pages import Tone
 log = logging.getLogger(__name__)
 
 SHOWN_MS = 15_000
+# Only macOS hands a link to the running app as an event (QFileOpenEvent). An application-wide
+# event filter sees every event of every widget (about 27,000 while Settings opens), so it is
+# installed only there.
+FILE_OPEN_EVENTS = sys.platform == "darwin"
 
 
 class NotifyController(QObject):
@@ -113,7 +118,7 @@ class NotifyController(QObject):
         """Take links from later starts of the app (False when another window listens),
         and from macOS, which hands a link to the running app as an event, not an argument."""
         app = QApplication.instance()
-        if app is not None:
+        if app is not None and FILE_OPEN_EVENTS:
             app.installEventFilter(self)
         try:
             from app.gui.single_instance import InstanceServer

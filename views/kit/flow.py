@@ -16,15 +16,20 @@ class FlowLayout(QLayout):
         self._items: list[QLayoutItem] = []
         self._right: set[int] = set()  # ids of the widgets kept at the right of their row
         self._spacing = spacing
+        # The last height asked for a width, until the layout is invalidated (Qt invalidates
+        # it when an item is added or taken, shown or hidden, or its size hint changes).
+        self._height_for: tuple[int, int] | None = None
         self.setContentsMargins(QMargins(0, 0, 0, 0))
 
     def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt override
         self._items.append(item)
+        self._height_for = None
 
     def insertWidget(self, index: int, widget: QWidget) -> None:  # noqa: N802 - as QBoxLayout
         """Put a widget at a position (0: first), as QBoxLayout.insertWidget does."""
         self.addChildWidget(widget)
         self._items.insert(max(0, min(index, len(self._items))), QWidgetItem(widget))
+        self._height_for = None
         self.invalidate()
 
     def add_right(self, widget: QWidget) -> None:
@@ -41,6 +46,7 @@ class FlowLayout(QLayout):
 
     def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 - Qt override
         if 0 <= index < len(self._items):
+            self._height_for = None
             return self._items.pop(index)
         return None
 
@@ -51,7 +57,15 @@ class FlowLayout(QLayout):
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
-        return self._arrange(QRect(0, 0, width, 0), move=False)
+        if self._height_for is not None and self._height_for[0] == width:
+            return self._height_for[1]
+        height = self._arrange(QRect(0, 0, width, 0), move=False)
+        self._height_for = (width, height)
+        return height
+
+    def invalidate(self) -> None:  # Qt override
+        self._height_for = None
+        super().invalidate()
 
     def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt override
         super().setGeometry(rect)

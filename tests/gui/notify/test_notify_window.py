@@ -152,11 +152,14 @@ def test_a_failing_webhook_is_said_in_the_status_bar(qtbot, window, jobs, worksp
     clear_session_secrets()
 
 
-def test_a_link_macos_hands_over_as_an_event_opens_too(qtbot, window, jobs, workspace) -> None:  # type: ignore[no-untyped-def]
+def test_a_link_macos_hands_over_as_an_event_opens_too(qtbot, window, jobs, workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import QUrl
     from PySide6.QtGui import QFileOpenEvent
     from PySide6.QtWidgets import QApplication
 
+    import app.gui.notify_controller as notify_controller
+
+    monkeypatch.setattr(notify_controller, "FILE_OPEN_EVENTS", True)  # as on macOS
     controller = started(window, jobs, workspace)
     assert controller.listen()
     try:
@@ -166,6 +169,27 @@ def test_a_link_macos_hands_over_as_an_event_opens_too(qtbot, window, jobs, work
         assert "There is no alert number 0" in controller.last_message
     finally:
         QApplication.instance().removeEventFilter(controller)
+        assert isinstance(controller.server, InstanceServer)
+        controller.server.close()
+
+
+def test_elsewhere_no_filter_watches_every_event(qtbot, window, jobs, workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QFileOpenEvent
+    from PySide6.QtWidgets import QApplication
+
+    import app.gui.notify_controller as notify_controller
+
+    monkeypatch.setattr(notify_controller, "FILE_OPEN_EVENTS", False)  # Linux, Windows
+    controller = started(window, jobs, workspace)
+    before = controller.last_message
+    assert controller.listen()
+    try:
+        QApplication.sendEvent(
+            QApplication.instance(), QFileOpenEvent(QUrl("accountradar://alert/0"))
+        )
+        assert controller.last_message == before  # nobody watched for it
+    finally:
         assert isinstance(controller.server, InstanceServer)
         controller.server.close()
 
