@@ -152,7 +152,9 @@ def test_a_failing_webhook_is_said_in_the_status_bar(qtbot, window, jobs, worksp
     clear_session_secrets()
 
 
-def test_a_link_macos_hands_over_as_an_event_opens_too(qtbot, window, jobs, workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_link_macos_hands_over_as_an_event_opens_too(  # type: ignore[no-untyped-def]
+    qtbot, window, jobs, workspace, monkeypatch
+) -> None:
     from PySide6.QtCore import QUrl
     from PySide6.QtGui import QFileOpenEvent
     from PySide6.QtWidgets import QApplication
@@ -173,7 +175,9 @@ def test_a_link_macos_hands_over_as_an_event_opens_too(qtbot, window, jobs, work
         controller.server.close()
 
 
-def test_elsewhere_no_filter_watches_every_event(qtbot, window, jobs, workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_elsewhere_no_filter_watches_every_event(  # type: ignore[no-untyped-def]
+    qtbot, window, jobs, workspace, monkeypatch
+) -> None:
     from PySide6.QtCore import QUrl
     from PySide6.QtGui import QFileOpenEvent
     from PySide6.QtWidgets import QApplication
