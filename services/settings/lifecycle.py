@@ -74,10 +74,12 @@ _SPECS = (
     ),
     SettingSpec(
         "lifecycle.reach_min_emails", int, 20, "Best time to reach out: at least", None,
-        GROUP, "emails a time slot", 5, 1000,
-        help="A weekday and hour with fewer emails sent to a group than this is too few "
-        "to say; a best time is named only when its reply rate's interval clears every "
-        "other slot's.",
+        GROUP, "emails a time", 5, 1000,
+        help="A time with fewer emails sent to a group than this is too few to say: the "
+        "finest cut with two times this full is read (weekday and two hours, else weekday "
+        "and half day, else weekday, else mornings against afternoons); a best time is "
+        "named only when its rate's interval clears the rest's and beats chance among the "
+        "times compared.",
     ),
 )  # fmt: skip
 
