@@ -45,6 +45,7 @@ from models.vocab import OUTREACH_STATUSES
 from services.core.account_names import account_name_sql
 from services.core.money import load_money_context
 from services.renewals.vocab import CHURNED, OPEN, PERIOD_MONTHS, RENEWED
+from services.settings.views import ScoringSettings
 
 __all__ = ["Book", "ContractFacts", "read_book"]
 
@@ -96,6 +97,7 @@ class Book:
     # customer -> (days, visits): sessions, else logins, else usage events (USAGE_NOUNS)
     usage: dict[int, tuple[list[dt.date], list[float]]] = field(default_factory=dict)
     usage_noun: dict[int, str] = field(default_factory=dict)  # one of USAGE_NOUNS
+    horizon_days: int = 90  # the churn risk's: the chance of no order in this many days
     tickets: dict[int, list[tuple[dt.date, bool]]] = field(default_factory=dict)
     contacts: dict[int, list[dt.date]] = field(default_factory=dict)  # sorted days
     orders: dict[int, list[dt.date]] = field(default_factory=dict)  # paid orders' days
@@ -282,6 +284,7 @@ def read_book(session: Session, as_of: dt.date) -> Book:
     if not book.contracts:
         return book
     customers = select(Contract.customer_id).where(Contract.start_date <= as_of)
+    book.horizon_days = ScoringSettings.read(session).horizon_days
     _scores(session, book, customers)
     _usage(session, book, customers)
     _tickets_and_contacts(session, book, customers)

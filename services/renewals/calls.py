@@ -84,7 +84,8 @@ class Disagreement:
         return CALL_CHANCE[self.call.call] - self.forecast.likelihood
 
     def words(self, who: str | None = None) -> str:
-        """'You called it Commit; the model gives 31%: usage down 40%, 2 late tickets'."""
+        """'You called it Commit (about 95% to renew); the model gives 31% to renew: usage
+        down 40%, 2 late tickets'."""
         return disagreement_words(self.call, self.forecast, who)
 
 
@@ -122,11 +123,13 @@ def margin(session: Session) -> float:
 
 
 def disagreement_words(call: CallRecord, forecast: Forecast, who: str | None = None) -> str:
-    """The disagreement in words: who called it what, the model's likelihood and what
-    drives it ("You called it Commit; the model gives 31%: usage down 40%")."""
+    """The disagreement in words: who called it what, each with what it is a chance of,
+    the model's likelihood and what drives it ("You called it Commit (about 95% to renew);
+    the model gives 31% to renew: usage down 40%")."""
     subject = who or "You"
     chance = format_percent(forecast.likelihood)
-    said = f"{subject} called it {call.label}; the model gives {chance}"
+    about = f" (about {CALL_CHANCE[call.call]:.0%} to renew)" if call.call in CALL_CHANCE else ""
+    said = f"{subject} called it {call.label}{about}; the model gives {chance} to renew"
     drivers = [d for d in forecast.drivers if d][:DRIVERS_SAID]
     return f"{said}: {', '.join(drivers)}" if drivers else said
 

@@ -210,7 +210,7 @@ def drivers(book: Book, contract: ContractFacts) -> list[str]:
         words.append("a subscription payment past due")
     risk = book.latest(book.churn_risk, contract.customer_id, day)
     if risk is not None and risk >= 0.5:
-        words.append(f"churn risk {risk:.0%}")
+        words.append(f"churn risk {risk:.0%} (no order in {book.horizon_days} days)")
     seats = _seat_change(contract)
     if seats is not None and seats != 0:
         way = "down" if seats < 0 else "up"

@@ -70,11 +70,14 @@ def call_disagrees(report: RenewalsReport, upcoming: Upcoming) -> bool:
 
 
 def disagreement_tip(upcoming: Upcoming) -> str:
-    """ "Called Commit (about 95% to renew); the model gives 31%"."""
+    """ "Called Commit (about 95% to renew); the model gives 31% to renew"."""
     call = upcoming.call or ""
     label = CALL_LABELS.get(call, "–")
     about = f" (about {CALL_CHANCE[call]:.0%} to renew)" if call in CALL_CHANCE else ""
-    return f"Called {label}{about}; the model gives {likelihood_words(upcoming)}"
+    model = likelihood_words(upcoming)
+    return f"Called {label}{about}; the model gives " + (
+        f"{model} to renew" if upcoming.likelihood is not None else model
+    )
 
 
 def likelihood_words(upcoming: Upcoming) -> str:

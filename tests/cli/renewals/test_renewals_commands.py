@@ -116,7 +116,8 @@ def test_due_and_disagreements(book, tmp_path: Path) -> None:  # type: ignore[no
         "64.0",
     )
     assert row["words"] == (
-        "Maya called it Commit; the model gives 31%: usage down 40%, 2 late tickets"
+        "Maya called it Commit "
+        "(about 95% to renew); the model gives 31% to renew: usage down 40%, 2 late tickets"
     )
     code, out, err = run("--db", url, "renewals", "disagreements")
     assert code == 0, err

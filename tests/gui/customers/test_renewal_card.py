@@ -80,7 +80,8 @@ def test_the_card_shows_the_contract_the_model_and_the_calls(
         "Why: usage down 40% · 2 late tickets · seats cut from 12 to 8",
         "Call at 6 months (Dec 15, 2025): Commit by Maya on Jan 5, 2026 (“Budget signed off”)",
         "Call at 3 months (Mar 15, 2026): to come",
-        "You called it Commit; the model gives 31%: usage down 40%, 2 late tickets",
+        "You called it Commit "
+        "(about 95% to renew); the model gives 31% to renew: usage down 40%, 2 late tickets",
     ]
     assert box.disagreement_label.isVisible()
     assert card.due_label.text() == ""
@@ -134,7 +135,7 @@ def test_record_a_call_with_keys_and_clicks_then_undo_it(
         "(“Champion left in January”)" in texts
     )
     # At risk (35%) against the model's 80%: 45 points apart, said on the card.
-    assert texts[-1] == "You called it At risk; the model gives 80%"
+    assert texts[-1] == "You called it At risk (about 35% to renew); the model gives 80% to renew"
     assert history.last_label == "Called Birch's renewal At risk"
     # Ctrl+Z takes it back, and the call is due again.
     pane.activateWindow()

@@ -149,7 +149,7 @@ def test_red_is_a_low_likelihood_and_a_disagreement_is_said_in_words(
     assert call["Customer E"].data() == "At risk · disagrees"
     assert call["Customer E"].data(Qt.ItemDataRole.ForegroundRole) != critical
     assert call["Customer E"].data(Qt.ItemDataRole.ToolTipRole) == (
-        "Called At risk (about 35% to renew); the model gives 80%"
+        "Called At risk (about 35% to renew); the model gives 80% to renew"
     )
     # A: commit (95%) against 90%: agreed, no mark.
     assert call["Customer A"].data() == "Commit"

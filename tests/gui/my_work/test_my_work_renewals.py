@@ -45,7 +45,9 @@ def test_calls_due_and_disagreements_wait_in_my_work(
             ["Birch", "Apr 10, 2026"],
             ["Acme", "Jun 15, 2026"],
         ]
-        assert rows[2][2].startswith("You called it Commit; the model gives 31%")
+        assert rows[2][2].startswith(
+            "You called it Commit (about 95% to renew); the model gives 31% to renew"
+        )
         # Everyone's: the lead's view of the team, Leo's calls due too, and whose call
         # (Maya's own still said to her as "You").
         pane.everyone_box.setChecked(True)

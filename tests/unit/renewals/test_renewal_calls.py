@@ -70,7 +70,8 @@ def test_calls_due_and_disagreements(book) -> None:  # type: ignore[no-untyped-d
         assert [(d.customer, d.owner) for d in found] == [("Acme", "Maya")]
         assert found[0].gap == pytest.approx(0.64)
         assert found[0].words() == (
-            "You called it Commit; the model gives 31%: usage down 40%, 2 late tickets"
+            "You called it Commit "
+            "(about 95% to renew); the model gives 31% to renew: usage down 40%, 2 late tickets"
         )
         assert found[0].words("Maya").startswith("Maya called it Commit")
     with Session(engine) as s, s.begin():
@@ -150,13 +151,15 @@ def test_the_renewal_card(book) -> None:  # type: ignore[no-untyped-def]
     assert a1.due_months is None
     # Read by nobody in particular: the owner is named; by the owner: "You".
     assert a1.disagreement == (
-        "Maya called it Commit; the model gives 31%: usage down 40%, 2 late tickets"
+        "Maya called it Commit "
+        "(about 95% to renew); the model gives 31% to renew: usage down 40%, 2 late tickets"
     )
     assert card.due_words == "Maya's call is due"
     mine = renewal_card(engine, ids["A"], TODAY, viewer="maya ")
     assert mine is not None
     assert mine.contracts[0].disagreement == (
-        "You called it Commit; the model gives 31%: usage down 40%, 2 late tickets"
+        "You called it Commit "
+        "(about 95% to renew); the model gives 31% to renew: usage down 40%, 2 late tickets"
     )
     assert mine.due_words == "Your call is due"
     leos = renewal_card(engine, ids["D"], TODAY, viewer="Maya")
@@ -193,9 +196,13 @@ def test_my_work_lists_the_calls_due_then_the_disagreements(book) -> None:  # ty
         ("Acme", "disagrees"),
     ]
     assert mine[1].what == "Your call is due: 3 months before the renewal (since Jan 10, 2026)"
-    assert mine[2].what.startswith("You called it Commit; the model gives 31%")
+    assert mine[2].what.startswith(
+        "You called it Commit (about 95% to renew); the model gives 31% to renew"
+    )
     # The lead, everyone's: Leo's due calls too, and the disagreement names whose call.
     team = my_work(engine, user="Lea", everyone=True, now=NOW).renewals
     assert [r.customer for r in team] == ["Gum", "Birch", "Delta", "Cedar", "Acme"]
-    assert team[-1].what.startswith("Maya called it Commit; the model gives 31%")
+    assert team[-1].what.startswith(
+        "Maya called it Commit (about 95% to renew); the model gives 31% to renew"
+    )
     assert my_work(engine, user="Leo", owner="Leo", now=NOW).renewals[0].customer == "Delta"

@@ -108,7 +108,9 @@ def test_the_lead_calls_anyones_and_sees_the_teams(engines, contracts) -> None: 
         assert (
             found[0]
             .words(found[0].owner)
-            .startswith(f"{BEN_BOOK} called it Commit; the model gives 20%")
+            .startswith(
+                f"{BEN_BOOK} called it Commit (about 95% to renew); the model gives 20% to renew"
+            )
         )
         with Session(engines["ana"]) as s:
             assert disagreements(s) == []  # Ben's is not in Ana's book
