@@ -91,11 +91,12 @@ def workspace_name(workspace: Any) -> str:
 
 
 def _deliver(args: argparse.Namespace, workspace: Any, out: TextIO) -> Any:
-    from services.listen.digest import build_digest, check_sound
+    from services.listen.digest import check_sound
     from services.listen.digest_text import render_digest, send_digest
+    from services.usecases.digest import daily_digest
 
     check_sound(workspace.engine)
-    digest = build_digest(workspace.engine, args.since)
+    digest = daily_digest(workspace.engine, args.since)
     name = workspace_name(workspace)
     if args.to:
         send_digest(workspace.engine, digest, args.to, workspace=name)

@@ -24,9 +24,9 @@ KEY_LAST_SHOWN = "digest/last_shown"
 
 def build(workspace: Workspace, reader: str | None = None) -> Digest:
     """The digest since yesterday (with what was assigned to ``reader``); on a worker."""
-    from services.listen.digest import build_digest
+    from services.usecases.digest import daily_digest
 
-    return build_digest(workspace.engine, reader=reader)
+    return daily_digest(workspace.engine, reader=reader)
 
 
 class DigestController(QObject):

@@ -4,11 +4,13 @@
 The lines: the sources that are late or stale (services/freshness: a notice, first), new
 tickets (and the negative ones still open), the risks customers raised in conversations
 (services/listen/digest_risks.py: only when one was), new critical alerts, alerts back
-from a snooze, tasks due, new deals and deals gone stalled, emails sent and customers
-re-engaged. "Since" is the start of a local day on the workspace's clock (default:
-yesterday), up to now; a workspace built since then (a demo, a first import) is covered
-since it was built, and the digest says so. Each line carries the customers it counts, so
-a click in the window opens exactly them; tasks open My work; a notice opens nothing.
+from a snooze, tasks due, the owners' renewal calls due, new deals and deals gone
+stalled, emails sent and customers re-engaged (the renewal calls come from
+services/renewals through services/usecases/digest.py). "Since" is the start of a local day on the
+workspace's clock (default: yesterday), up to now; a workspace built since then (a demo, a
+first import) is covered since it was built, and the digest says so. Each line carries the
+customers it counts, so a click in the window opens exactly them; tasks and renewal calls
+open My work; a notice opens nothing.
 
 Negative, everywhere: services/listen/sentiment.py (a ticket whose sentiment is negative
 or that was rated bad). Re-engaged: a paid order within the attribution window after an
@@ -19,7 +21,7 @@ email (the Learn setting ``learn.attribution_days``, as Results counts it). Cust
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -62,9 +64,12 @@ def build_digest(
     *,
     now: dt.datetime | None = None,
     reader: str | None = None,
+    more: Sequence[Callable[[Session, dt.date], DigestLine]] = (),
 ) -> Digest:
     """The digest from the start of the local day ``since`` (default yesterday) to now;
-    ``reader`` (an owner name) adds what was assigned to them (services/listen/assigned.py)."""
+    ``reader`` (an owner name) adds what was assigned to them (services/listen/assigned.py);
+    ``more`` makes lines of features above this one, given today, after the tasks due
+    (services/usecases/digest.py passes the renewal calls due)."""
     with translate_db_errors(), Session(engine) as session:
         zone = ZoneInfo(workspace_zone(DateSettings.read(session).time_zone))
         now = now or dt.datetime.now(dt.UTC)
@@ -77,6 +82,7 @@ def build_digest(
             _critical(session, start, now),
             _unsnoozed(session, start, now),
             _tasks_due(session, today),
+            *(line(session, today) for line in more),
             _new_deals(session, start, now),
             _stalled(session, start, now),
             _emails(session, start, now),
