@@ -273,6 +273,8 @@ def bind_values(
         derived["since"] = since.isoformat()
         derived["since_at"] = (since - dt.timedelta(days=1)).isoformat()
         derived["since_to_at"] = (since + dt.timedelta(days=2)).isoformat()
+    if "ahead_days" in values:
+        derived["ahead_until"] = (today + dt.timedelta(days=int(values["ahead_days"]))).isoformat()
     if "quiet_days" in values:
         month_start = today.replace(day=1)
         quiet = dt.timedelta(days=int(values["quiet_days"]))

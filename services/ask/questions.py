@@ -249,6 +249,32 @@ ORDER BY p.amount_home DESC NULLS LAST, p.opportunity_id""",
         "Open: not closed. Value compared in the home currency.",
     ),
     SavedQuestion(
+        "renewals_due",
+        "Renewals due",
+        "Which renewals are due in the next 90 days?",
+        """SELECT k.contract_id, k.customer_id, c.account AS customer, k.name AS contract,
+       k.renewal_day, k.amount_home, k.period, k.auto_renew, k.likelihood, k.owner
+FROM ask_contracts k JOIN ask_customers c ON c.customer_id = k.customer_id
+WHERE k.outcome = 'open' AND k.renewal_day >= :today AND k.renewal_day <= :ahead_until
+ORDER BY k.renewal_day, k.contract_id""",
+        (
+            Param(
+                "ahead_days",
+                "Days ahead",
+                "int",
+                90,
+                patterns=(r"(?:next|coming|within|in)\s+(\d+)\s*days?",),
+                bounds=(1, 3660),
+            ),
+        ),
+        ("renewals", "renewal", "renew", "due", "contracts", "contract", "upcoming", "next"),
+        "Open contracts whose renewal day falls from today to the days ahead, the nearest "
+        "first; likelihood is the latest scoring's chance that it renews.",
+        needs_sql="SELECT 1 FROM ask_contracts LIMIT 1",
+        needs_notice="This workspace has no contracts yet: import a contracts file (from a "
+        "CRM or billing system) to see renewals.",
+    ),
+    SavedQuestion(
         "customer_360",
         "360-degree view of a customer",
         "Give me a 360-degree view of customer ID 42 including purchase history, support "

@@ -27,13 +27,15 @@ may not leave the computer is masked in the examples sent to a model.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models.vocab import CONVERSATION_SOURCE, INTERACTION_KINDS, TWO_WAY_KINDS
+from services.ask.dialects import POSTGRES as _POSTGRES
+from services.ask.dialects import SQLITE as _SQLITE
+from services.ask.dialects import Dialect as _Dialect
 from services.ask.metrics import at_risk_sql
 from services.core.account_names import account_sql_text
-from services.core.local_dates import local_day_sql
 from services.core.money import MoneyContext, home_cents_sql
 from services.core.rollups import CLOSED_TICKET_STATUSES
 from services.listen.sentiment import EFFECTIVE_SQL, NEGATIVE_REVIEW_SQL, NEGATIVE_TICKET_SQL
@@ -321,6 +323,34 @@ ASK_VIEWS: tuple[ViewDoc, ...] = (
         ),
     ),
     ViewDoc(
+        "ask_contracts",
+        "One row per contract: a recurring agreement that comes up for renewal on its end "
+        "date (outcome open until it is renewed or churned).",
+        (
+            _c("contract_id", "integer", "the contract's id"),
+            _c("customer_id", "integer", "the customer"),
+            _c("name", "text", "the contract's or plan's name", ("company", "surname")),
+            _c("start_day", "day", "the day the contract started"),
+            _c("renewal_day", "day", "the day it ends and comes up for renewal"),
+            _c("amount", "number", "the recurring amount a period, in its currency"),
+            _c("currency", "text", "ISO currency code of amount"),
+            _c("amount_home", "number", "the recurring amount a period in the home currency"),
+            _c("period", "text", "the period the amount is for: month, quarter or year"),
+            _c("auto_renew", "flag", "1 when it renews on its own unless notice is given"),
+            _c("notice_days", "integer", "days of notice before the renewal day"),
+            _c("seats", "integer", "seats or licences, when known"),
+            _c("outcome", "text", "open, renewed or churned"),
+            _c("renewed_amount", "number", "the amount it renewed at, in its currency"),
+            _c("decided_day", "day", "the day it was renewed or lost"),
+            _c("owner", "text", "the contract's owner, else the customer's", "owner"),
+            _c(
+                "likelihood",
+                "number",
+                "the chance it renews, 0 to 1, from the latest scoring that forecast it",
+            ),
+        ),
+    ),
+    ViewDoc(
         "ask_alerts",
         "One row per alert raised by the app's rules.",
         (
@@ -431,49 +461,6 @@ def find_view(name: str) -> ViewDoc:
 # --- the SQL ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Dialect:
-    local_day: Callable[[str, str], str]  # (stored UTC time, its offset column)
-    app_day: Callable[[str], str]  # a time the app recorded (UTC): this computer's date
-    date_text: Callable[[str], str]  # a DATE column as 'YYYY-MM-DD'
-    json_text: Callable[[str, str], str]  # (json column, key) -> text
-    json_as_text: Callable[[str], str]  # a JSON column as text
-    stored: Callable[[str], str]  # a stored UTC time, compared as text
-    now: str  # the current UTC time, comparable with a stored one
-    # The join of a customer (its id) to their snapshot of the latest scoring run.
-    latest_snapshot: Callable[[str, str], str]
-
-
-_SQLITE = _Dialect(
-    local_day=lambda t, off: local_day_sql(t, off, "sqlite"),
-    app_day=lambda t: f"date({t}, 'localtime')",
-    date_text=lambda d: f"date({d})",
-    json_text=lambda col, key: f"json_extract({col}, '$.\"{key}\"')",
-    json_as_text=lambda col: col,
-    stored=lambda t: t,  # SQLite keeps 'YYYY-MM-DD HH:MM:SS.ffffff': comparable text
-    now="strftime('%Y-%m-%d %H:%M:%f', 'now')",
-    # By the snapshot's id (its key), so that SQLite leaves the join out of a query that
-    # reads no score: a scan of a million customers then never looks at their snapshots.
-    # The id is one seek in the run's index (models/score_indexes.py), no snapshot row read.
-    latest_snapshot=lambda cid, run: (
-        f"s.id = (SELECT x.id FROM score_snapshots x WHERE x.scoring_run_id = {run} "
-        f"AND x.customer_id = {cid} LIMIT 1)"
-    ),
-)
-_POSTGRES = _Dialect(
-    local_day=lambda t, off: local_day_sql(t, off, "postgresql"),
-    app_day=lambda t: (
-        f"to_char(({t} AT TIME ZONE 'UTC') AT TIME ZONE current_setting('TimeZone'), 'YYYY-MM-DD')"
-    ),
-    date_text=lambda d: f"to_char({d}, 'YYYY-MM-DD')",
-    json_text=lambda col, key: f"({col}::json ->> '{key}')",
-    json_as_text=lambda col: f"CAST({col} AS TEXT)",
-    stored=lambda t: t,  # a timestamp: compared as one
-    now="(now() AT TIME ZONE 'UTC')",
-    latest_snapshot=lambda cid, run: f"s.customer_id = {cid} AND +s.scoring_run_id = {run}",
-)
-
-
 def _sql_list(values: tuple[str, ...]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
@@ -525,6 +512,7 @@ def view_sql(
     d = _POSTGRES if dialect == "postgresql" else _SQLITE
     home = home_cents_sql(money, "o.amount_cents", "o.currency")
     deal_home = home_cents_sql(money, "p.amount_cents", "p.currency")
+    contract_home = home_cents_sql(money, "k.amount_cents", "k.currency")
     closed = _sql_list(CLOSED_TICKET_STATUSES)
     last_paid = (
         "(SELECT {day} FROM orders o WHERE o.customer_id = c.id AND o.status = 'paid' "
@@ -626,6 +614,17 @@ SELECT p.id AS opportunity_id, p.customer_id, p.name, p.type, p.stage,
        CAST(p.won AS INTEGER) AS won, {d.app_day("p.created_at")} AS created_day,
        {d.date_text("p.close_date")} AS close_day, p.owner
 FROM opportunities p""",
+        "ask_contracts": f"""
+SELECT k.id AS contract_id, k.customer_id, k.name, {d.date_text("k.start_date")} AS start_day,
+       {d.date_text("k.end_date")} AS renewal_day, {_major("k.amount_cents")} AS amount,
+       k.currency, {_major(contract_home)} AS amount_home, k.period,
+       CAST(k.auto_renew AS INTEGER) AS auto_renew, k.notice_days, k.seats, k.outcome,
+       {_major("k.renewed_amount_cents")} AS renewed_amount,
+       {d.date_text("k.decided_on")} AS decided_day,
+       coalesce(k.owner, (SELECT c.owner FROM customers c WHERE c.id = k.customer_id)) AS owner,
+       (SELECT f.likelihood FROM renewal_forecasts f WHERE f.contract_id = k.id
+        ORDER BY f.as_of DESC, f.id DESC LIMIT 1) AS likelihood
+FROM contracts k""",
         "ask_alerts": f"""
 SELECT a.id AS alert_id, a.customer_id, a.rule_key AS rule, a.severity,
        CASE WHEN a.status = 'snoozed' AND a.snoozed_until IS NOT NULL
