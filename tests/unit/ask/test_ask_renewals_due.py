@@ -69,4 +69,5 @@ def test_a_workspace_with_no_contracts_says_what_to_import(db: Path) -> None:
     finally:
         ws.close()
     assert answer.rows == []
-    assert answer.notice is not None and "no contracts yet" in answer.notice
+    assert answer.notice is not None
+    assert "no contracts yet" in answer.notice
