@@ -11,16 +11,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 
 QUIT = """
-import atexit, sys, threading, time
+import atexit, sys, threading
 from app.gui.application import end_without_teardown
 atexit.register(lambda: open(sys.argv[1], "w").write("exit handlers ran"))
+release = threading.Event()
 if sys.argv[2] == "busy":
-    def work():  # a third of a second of work still going on at the quit
-        time.sleep(0.3)
+    def work():  # work still going on at the quit: it ends only once the quit has returned
+        release.wait()
         open(sys.argv[1] + ".thread", "w").write("done")
     threading.Thread(target=work).start()
 end_without_teardown(3)
 print("returned")
+release.set()
 sys.exit(4)
 """
 
