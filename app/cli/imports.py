@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any, TextIO
 
 from app.cli.output import add_output_option
@@ -72,19 +71,10 @@ def end_process(code: int) -> None:
     process that held a million rows one by one costs about 0.15 s of CPU, for nothing
     once the workspace is closed. Returns (the usual exit follows) after any other
     command, when another thread still runs, or when the output cannot be flushed."""
-    import atexit
-    import os
-    import threading
+    from app.logging_setup import end_without_teardown
 
-    if not _ran or threading.active_count() > 1:
-        return
-    atexit._run_exitfuncs()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        return
-    os._exit(code)
+    if _ran:
+        end_without_teardown(code)
 
 
 def _progress_printer(err: TextIO) -> Any:

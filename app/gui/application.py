@@ -59,6 +59,7 @@ from app.gui.workspace_controller import NewPathFn
 from app.gui.workspace_opening import CHOICE_EMPTY as CHOICE_EMPTY
 from app.gui.workspace_opening import CHOICE_OPEN as CHOICE_OPEN
 from app.gui.workspace_opening import ChooseFn, PathPromptFn, WorkspaceOpening
+from app.logging_setup import end_without_teardown
 from app.workspace import Workspace, resolve_url, workspace_exists
 from models.errors import UserFacingError
 from services.core.policy import current_policy
@@ -420,24 +421,3 @@ def run_gui(db: str | None, preload: Preload | None = None, link: str | None = N
         server.close()  # its socket file goes now (no teardown deletes the server below)
     end_without_teardown(code)
     return code
-
-
-def end_without_teardown(code: int) -> None:
-    """Once the window has quit and its workspace is closed, end the process at once: the
-    exit handlers run (the log is flushed and closed) and the output is flushed, but the
-    interpreter does not free every widget, module and object one by one (a second or
-    more after the window is gone, while the process still shows as running). Returns,
-    and the usual exit follows, while a thread that is not a daemon still runs (its work
-    is waited for) or when the output cannot be flushed."""
-    import atexit
-    import threading
-
-    if any(not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
-        return
-    atexit._run_exitfuncs()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        return
-    os._exit(code)

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 QUIT = """
 import atexit, sys, threading
-from app.gui.application import end_without_teardown
+from app.logging_setup import end_without_teardown
 atexit.register(lambda: open(sys.argv[1], "w").write("exit handlers ran"))
 release = threading.Event()
 if sys.argv[2] == "busy":
