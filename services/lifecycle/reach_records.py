@@ -66,38 +66,9 @@ NOON = 12  # a morning is 0–12, an afternoon 12–24, local time
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-@dataclass(frozen=True)
-class ReachSlot:
-    """A weekday and two hours, and the emails sent in it."""
+class _Answered:
+    """The rate of a time's emails answered, and its interval."""
 
-    weekday: int  # 0 Monday
-    hour: int  # the first hour
-    sent: int
-    answered: int  # by a reply, a return or either: the report's measure
-
-    @property
-    def rate(self) -> float:
-        """The share of its emails that were answered."""
-        return self.answered / self.sent if self.sent else 0.0
-
-    @property
-    def interval(self) -> tuple[float, float]:
-        """The 95 % Wilson interval of the rate."""
-        return wilson(self.answered, self.sent) or (0.0, 1.0)
-
-    @property
-    def label(self) -> str:
-        """ "Tuesday 9–11"."""
-        end = (self.hour + SLOT_HOURS) % 24
-        return f"{WEEKDAYS[self.weekday]} {self.hour}–{end}"
-
-
-@dataclass(frozen=True)
-class ReachCell:
-    """A time at one level ("Tuesday 9–11", "Tuesday morning (0–12)", "Tuesday",
-    "Mornings (0–12)") and the emails sent in it."""
-
-    label: str
     sent: int
     answered: int
 
@@ -110,6 +81,32 @@ class ReachCell:
     def interval(self) -> tuple[float, float]:
         """The 95 % Wilson interval of the rate."""
         return wilson(self.answered, self.sent) or (0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class ReachSlot(_Answered):
+    """A weekday and two hours, and the emails sent in it."""
+
+    weekday: int  # 0 Monday
+    hour: int  # the first hour
+    sent: int
+    answered: int  # by a reply, a return or either: the report's measure
+
+    @property
+    def label(self) -> str:
+        """ "Tuesday 9–11"."""
+        end = (self.hour + SLOT_HOURS) % 24
+        return f"{WEEKDAYS[self.weekday]} {self.hour}–{end}"
+
+
+@dataclass(frozen=True)
+class ReachCell(_Answered):
+    """A time at one level ("Tuesday 9–11", "Tuesday morning (0–12)", "Tuesday",
+    "Mornings (0–12)") and the emails sent in it."""
+
+    label: str
+    sent: int
+    answered: int
 
 
 @dataclass(frozen=True)
