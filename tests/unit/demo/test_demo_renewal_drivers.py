@@ -21,6 +21,7 @@ from models.schema.renewals import Contract, RenewalForecast
 from models.vocab import OUTREACH_STATUSES
 from services.demo import build_demo
 from services.renewals.card import renewal_card
+from services.settings.views import ScoringSettings
 from services.usage.summary import customer_usage
 from services.usecases.customer_detail import load_customer_detail
 from services.usecases.refresh import score_and_alert
@@ -136,6 +137,7 @@ def _orders_and_contacts(ws: Workspace, u: Upcoming) -> None:
             .order_by(ScoreSnapshot.as_of.desc(), ScoreSnapshot.id.desc())
             .limit(1)
         )
+        horizon = ScoringSettings.read(s).horizon_days
     silent = "no email, call or meeting with them in 180 days" in u.drivers
     assert silent == (not contacted and not sent and risk is not None and risk >= 0.5), (
         u.drivers,
@@ -143,10 +145,12 @@ def _orders_and_contacts(ws: Workspace, u: Upcoming) -> None:
         sent,
         risk,
     )
-    said = _one(u.drivers, r"churn risk (\d+)%")
+    # The churn risk names its horizon: the chance of no order in scoring.horizon_days.
+    said = _one(u.drivers, r"churn risk (\d+)% \(no order in (\d+) days\)")
     if risk is not None and risk >= 0.5:
         assert said is not None, (u.drivers, risk)
         assert said[1] == f"{risk:.0%}"[:-1], (u.drivers, risk)
+        assert int(said[2]) == horizon, u.drivers
     else:
         assert said is None, (u.drivers, risk)
 
@@ -203,7 +207,8 @@ def test_every_driver_says_the_figure_the_pane_shows(
     assert len(upcoming) > 60
     known = re.compile(
         r"(sessions|logins|usage events) (up|down) .*|.* none in the 30 before|no \w+ in 60 days"
-        r"|no order in .*|\d+ tickets? .*|a subscription payment past due|churn risk \d+%"
+        r"|no order in .*|\d+ tickets? .*|a subscription payment past due"
+        r"|churn risk \d+% \(no order in \d+ days\)"
         r"|seats .*|auto-renews; .*|does not renew on its own"
         r"|no email, call or meeting with them in 180 days"
     )
