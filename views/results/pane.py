@@ -13,7 +13,8 @@ title in words), which the window shows in the Customers tab, as the dashboard's
 
 The report is read through the job runner (a newer request cancels the one in flight)
 and only while the tab is shown: ``mark_stale`` after scoring or outreach reads it again
-now if the tab is on screen, else when it is next shown.
+now if the tab is on screen, else when it is next shown. Only the page on screen reads
+(the headline first), each other when shown; a report kept for the same data is instant.
 """
 
 from __future__ import annotations
@@ -65,11 +66,7 @@ from views.kit.geometry import VerticalScrollArea
 from views.kit.lists import PeopleTableView
 from views.kit.theme import LIGHT, Theme
 from views.kit.tiles import KpiTile
-from views.results.breakdown_table import (
-    AT_RISK_HEADER,
-    breakdown_columns,
-    set_up_breakdown_table,
-)
+from views.results.breakdown_table import AT_RISK_HEADER, breakdown_columns, set_up_breakdown_table
 from views.results.early_warning import EarlyWarningSection
 from views.results.response_tiles import ResponseTiles
 from views.results.satisfaction_tiles import SatisfactionTiles
@@ -144,6 +141,8 @@ class ResultsPane(QWidget):
             scroll.setWidget(section)
             self.tabs.addTab(scroll, section_class.TITLE)
         self._stack.addWidget(self.tabs)
+        self._unread: set[int] = set()  # tabs whose figures are to be read when shown
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._stack)
@@ -353,17 +352,37 @@ class ResultsPane(QWidget):
             self._reload_timer.start()
 
     def reload(self) -> None:
-        """Read the report for the period and breakdown chosen."""
-        source = self._source
-        if source is None:
+        """Read the figures for the period and breakdown chosen: the page on screen now,
+        the other tabs when next shown (reports kept per data: app/gui/results_source.py)."""
+        if self._source is None:
             return
         self._stale = False
         self._reload_timer.stop()
+        self._unread = set(range(self.tabs.count()))
+        current = max(0, self.tabs.currentIndex())
+        if self.report is None and current:
+            self._read_page(0)  # the tabs show once the headline report is in
+        self._read_page(current)
+
+    def _on_tab_changed(self, index: int) -> None:
+        if index in self._unread and self._source is not None and not self._stale:
+            self._read_page(index)
+
+    def _read_page(self, index: int) -> None:
+        self._unread.discard(index)
         since, until = self.period()
+        if index > 0:
+            self.sections[index - 1].reload(since, until)
+            return
+        source = self._source
+        assert source is not None
+        self._read_report(source, since, until)  # the headline first
         self.response_tiles.reload(source, since, until)
         self.satisfaction_tiles.reload(source, since, until)
-        for section in self.sections:
-            section.reload(since, until)
+
+    def _read_report(
+        self, source: ResultsSource, since: dt.date | None, until: dt.date | None
+    ) -> None:
         by = self.breakdown()
         if self.report is None:
             self.message_label.setText(LOADING_TEXT)
