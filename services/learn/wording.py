@@ -237,3 +237,25 @@ def at_risk_share(report: EffectivenessReport, part: Slice) -> str | None:
         return None
     found = report.at_risk.by.get(part.key)
     return rate(found.share) if found is not None else "-"
+
+
+def notes_words(report: EffectivenessReport) -> str:
+    """The notes under Results' figures: what was set aside, the as-assigned reading, the
+    time to re-engagement, the revenue and its lift, the offers and the alerts' warning."""
+    aside = report.overall.set_aside
+    median = report.overall.time_contacted.median_days
+    quality = report.alert_quality
+    parts = [
+        f"Set aside: {aside.contacted_anyway.count:,} held out but contacted anyway, "
+        f"{aside.not_contacted.count:,} assigned outreach but not contacted, "
+        f"{aside.repeats.count:,} repeat alerts, {aside.window_open.count:,} with the window "
+        "still open.",
+        as_assigned_words(report.overall),
+        f"Median time to re-engagement: {median:.1f} days." if median is not None else "",
+        revenue_words(report, report.overall),
+        revenue_lift_words(report, report.overall),
+        offers_words(report),
+    ]
+    if quality.median_warning_days is not None:
+        parts.append(warning_words(quality))
+    return " ".join(p for p in parts if p)

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import rankdata
 
 from services.core.formatting import format_date
 from services.scoring._conversations import (
@@ -35,6 +34,10 @@ Z95 = 1.959964
 def auc_difference(labels: BoolArray, first: FloatArray, second: FloatArray) -> dict[str, float]:
     """ROC AUC of ``first`` and ``second`` on the same labels, their difference
     (first - second) and its 95% interval by DeLong's paired variance."""
+    # Imported here: scipy.stats takes most of a second, which every importer of the
+    # churn model (Results' headline among them) would otherwise wait for.
+    from scipy.stats import rankdata
+
     y = np.asarray(labels, bool)
     m, n = int(y.sum()), int((~y).sum())
     if m < 2 or n < 2:

@@ -49,6 +49,7 @@ from services.learn.records import (
 from services.learn.wording import (
     lift_note,
     money,
+    notes_words,
     period_words,
     points,
     rate,
@@ -82,6 +83,7 @@ if TYPE_CHECKING:
         WeeksChart,
     )
     from views.kit.jobs import JobRunner, TaskState
+    from views.results.early_warning_source import EarlyWarningSource
 
 NO_SOURCE_TEXT = "Open a workspace to see whether outreach works."
 LOADING_TEXT = "Loading…"
@@ -142,6 +144,7 @@ class ResultsPane(QWidget):
             self.tabs.addTab(scroll, section_class.TITLE)
         self._stack.addWidget(self.tabs)
         self._unread: set[int] = set()  # tabs whose figures are to be read when shown
+        self._early: EarlyWarningSource | None = None  # given once the page first reads
         self.tabs.currentChanged.connect(self._on_tab_changed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -336,7 +339,10 @@ class ResultsPane(QWidget):
         self.report = None
         self._stale = True
         early = getattr(source, "early_warning", None)
-        self.early_warning.set_source(early() if early is not None else None)
+        # The replay's section reads after the headline (one database worker, in turn).
+        self._early = early() if early is not None else None
+        if self._early is None:
+            self.early_warning.set_source(None)
         for section in self.sections:
             section.set_source(source)
         self.message_label.setText(NO_SOURCE_TEXT if source is None else LOADING_TEXT)
@@ -379,6 +385,9 @@ class ResultsPane(QWidget):
         self._read_report(source, since, until)  # the headline first
         self.response_tiles.reload(source, since, until)
         self.satisfaction_tiles.reload(source, since, until)
+        if self._early is not None:
+            self.early_warning.set_source(self._early)
+            self._early = None
 
     def _read_report(
         self, source: ResultsSource, since: dt.date | None, until: dt.date | None
@@ -445,7 +454,7 @@ class ResultsPane(QWidget):
         self._set_tiles(report)
         self._set_charts(report)
         self._set_breakdown(report)
-        self.notes_label.setText(self._notes(report))
+        self.notes_label.setText(notes_words(report))
 
     def _set_tiles(self, report: EffectivenessReport) -> None:
         lift = report.overall.lift
@@ -555,33 +564,6 @@ class ResultsPane(QWidget):
             note = "Nothing to break down yet."
         self.breakdown_note.setText(note)
         self.breakdown_note.setVisible(bool(note))
-
-    def _notes(self, report: EffectivenessReport) -> str:
-        from services.learn.wording import (
-            as_assigned_words,
-            offers_words,
-            revenue_lift_words,
-            revenue_words,
-            warning_words,
-        )
-
-        aside = report.overall.set_aside
-        median = report.overall.time_contacted.median_days
-        quality = report.alert_quality
-        parts = [
-            f"Set aside: {aside.contacted_anyway.count:,} held out but contacted anyway, "
-            f"{aside.not_contacted.count:,} assigned outreach but not contacted, "
-            f"{aside.repeats.count:,} repeat alerts, {aside.window_open.count:,} with the window "
-            "still open.",
-            as_assigned_words(report.overall),
-            f"Median time to re-engagement: {median:.1f} days." if median is not None else "",
-            revenue_words(report, report.overall),
-            revenue_lift_words(report, report.overall),
-            offers_words(report),
-        ]
-        if quality.median_warning_days is not None:
-            parts.append(warning_words(quality))
-        return " ".join(p for p in parts if p)
 
     # -- opening customers ------------------------------------------------------------------
 
