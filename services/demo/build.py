@@ -314,7 +314,7 @@ def _generate(
     )  # fmt: skip
     # What questions need (Ask), from a stream of their own: no other row changes.
     label_campaigns(email_table)
-    label_tickets(support_table)
+    label_tickets(support_table, np.random.default_rng([seed, 31]), today_day)
     status = orders.table.columns["status"]
     returned = np.zeros(n, dtype=bool)
     returned[orders.table.customer[status == "refunded"]] = True  # type: ignore[index]

@@ -36,13 +36,46 @@ def label_campaigns(emails: _TableData) -> None:
     emails.columns["campaign_type"] = typed
 
 
-def label_tickets(support: _TableData) -> None:
-    """Every ticket gets the help desk's "Ticket type" (reviews get nothing)."""
+# The demo's support team (the help desk's "Assignee") and its priorities, most urgent
+# first, with how long a ticket of each took to solve (median hours, lognormal spread).
+SUPPORT_AGENTS = ("Rosa Lindqvist", "Dev Malhotra", "Chiara Bellini", "Tomás Ortega")
+PRIORITIES = ("Urgent", "High", "Normal", "Low")
+SOLVE_HOURS = {"Urgent": 3.0, "High": 9.0, "Normal": 26.0, "Low": 60.0}
+
+
+def label_tickets(support: _TableData, rng: np.random.Generator, today_day: int) -> None:
+    """Every ticket gets what a help desk's export carries: its "Ticket type", its
+    "Priority" (an unhappy one is likelier to be urgent or high), its "Assignee" (one of
+    the support team) and, once solved, when ("Solved at", UTC: urgent tickets are
+    solved sooner; never after today). Reviews get nothing."""
     kinds = support.columns["kind"]
     subjects = support.columns["subject"]
     attributes = np.full(len(kinds), null(), dtype=object)  # SQL NULL, not JSON null
     tickets = np.flatnonzero(kinds == "ticket")
-    attributes[tickets] = [{"Ticket type": TICKET_TYPES[s]} for s in subjects[tickets].tolist()]
+    feeling = np.array(
+        [0.0 if v is None else float(v) for v in support.columns["sentiment"][tickets].tolist()]
+    )
+    unhappy = feeling < -0.2
+    draw = rng.random(len(tickets))
+    # Urgent, high, normal, low: cumulative chances for unhappy and other tickets.
+    cuts = np.where(unhappy[:, None], [0.15, 0.5, 0.9], [0.03, 0.15, 0.75])
+    priority = (draw[:, None] >= cuts).sum(axis=1)
+    agent = rng.integers(0, len(SUPPORT_AGENTS), len(tickets))
+    hours = np.array([SOLVE_HOURS[PRIORITIES[p]] for p in priority.tolist()])
+    hours = hours * np.exp(rng.normal(0.0, 0.8, len(tickets)))
+    created = support.columns["occurred_at"][tickets].astype("datetime64[s]").astype(np.int64)
+    solved_at = np.minimum(created + (hours * 3600).astype(np.int64), today_day * 86_400 - 60)
+    status = support.columns["status"][tickets]
+    for j, row in enumerate(tickets.tolist()):
+        found: dict[str, Any] = {
+            "Ticket type": TICKET_TYPES[subjects[row]],
+            "Priority": PRIORITIES[int(priority[j])],
+            "Assignee": SUPPORT_AGENTS[int(agent[j])],
+        }
+        if status[j] == "solved":
+            when = dt.datetime.fromtimestamp(int(max(solved_at[j], created[j] + 60)), dt.UTC)
+            found["Solved at"] = when.isoformat(timespec="seconds")
+        attributes[row] = found
     support.columns["attributes"] = attributes
 
 
