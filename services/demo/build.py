@@ -35,6 +35,7 @@ from services.demo.people import demo_people, tag_people
 from services.demo.playbooks import add_demo_playbooks
 from services.demo.renewal_calls import owner_calls
 from services.demo.renewal_truth import business_contracts
+from services.demo.replies import demo_replies
 from services.demo.strategies import add_demo_experiment
 from services.demo.surveys import nps_answers
 from services.demo.tables import _bulk_load, _clear_tables, _DemoData, _sum_up, _write, _write_rows
@@ -315,6 +316,7 @@ def _generate(
     # What questions need (Ask), from a stream of their own: no other row changes.
     label_campaigns(email_table)
     label_tickets(support_table, np.random.default_rng([seed, 31]), today_day)
+    replies = demo_replies(np.random.default_rng([seed, 32]), past.outreach, attributes, today_day)
     status = orders.table.columns["status"]
     returned = np.zeros(n, dtype=bool)
     returned[orders.table.customer[status == "refunded"]] = True  # type: ignore[index]
@@ -334,7 +336,7 @@ def _generate(
         customers=cust.table(),
         external_ids=cust.external_ids,
         children=[orders.table, email_table, support_table, touches, opportunities, subscriptions,
-                  usage, nps_table, contracts],  # the NPS survey: services/demo/surveys.py
+                  usage, nps_table, contracts, replies],  # NPS: services/demo/surveys.py
         outreach=past,
         usage_truth=usage_truth,
         renewal_truth=renewal_truth,
