@@ -134,6 +134,10 @@ def test_results_and_my_work_read_the_renewals_anew_after_a_call_and_its_undo(
     qtbot, window: MainWindow, jobs: JobRunner, workspace: Workspace
 ) -> None:
     window.tabs.setCurrentIndex(TAB_RESULTS)
+    # Results reads the tab on screen: Renewals, picked.
+    results = window.results.pane
+    titles = [results.tabs.tabText(i) for i in range(results.tabs.count())]
+    results.tabs.setCurrentIndex(titles.index("Renewals"))
     qtbot.waitUntil(lambda: CountingResultsSource.renewals_read == 1, timeout=TIMEOUT_MS)
     qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
     cid = a_customer_with_a_call_due(workspace)
