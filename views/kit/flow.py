@@ -19,17 +19,20 @@ class FlowLayout(QLayout):
         # The last height asked for a width, until the layout is invalidated (Qt invalidates
         # it when an item is added or taken, shown or hidden, or its size hint changes).
         self._height_for: tuple[int, int] | None = None
+        # The rows for a width, kept as long as the height (a restyle of the window asks
+        # for the height and then places the items, both at the same width).
+        self._rows_for: tuple[int, list[list[tuple[QLayoutItem, QSize]]]] | None = None
         self.setContentsMargins(QMargins(0, 0, 0, 0))
 
     def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt override
         self._items.append(item)
-        self._height_for = None
+        self._forget()
 
     def insertWidget(self, index: int, widget: QWidget) -> None:  # noqa: N802 - as QBoxLayout
         """Put a widget at a position (0: first), as QBoxLayout.insertWidget does."""
         self.addChildWidget(widget)
         self._items.insert(max(0, min(index, len(self._items))), QWidgetItem(widget))
-        self._height_for = None
+        self._forget()
         self.invalidate()
 
     def add_right(self, widget: QWidget) -> None:
@@ -46,7 +49,7 @@ class FlowLayout(QLayout):
 
     def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 - Qt override
         if 0 <= index < len(self._items):
-            self._height_for = None
+            self._forget()
             return self._items.pop(index)
         return None
 
@@ -64,8 +67,12 @@ class FlowLayout(QLayout):
         return height
 
     def invalidate(self) -> None:  # Qt override
-        self._height_for = None
+        self._forget()
         super().invalidate()
+
+    def _forget(self) -> None:
+        self._height_for = None
+        self._rows_for = None
 
     def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt override
         super().setGeometry(rect)
@@ -103,7 +110,7 @@ class FlowLayout(QLayout):
         area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
         width = max(1, area.width())
         y = area.y()
-        for row in self._rows(width):
+        for row in self._rows_at(width):
             line = max(size.height() for _item, size in row)
             x = area.x()
             free = width + self._spacing - sum(s.width() + self._spacing for _i, s in row)
@@ -119,6 +126,11 @@ class FlowLayout(QLayout):
                 x += size.width() + self._spacing
             y += line + self._spacing
         return max(0, y - self._spacing - rect.y()) + m.bottom()
+
+    def _rows_at(self, width: int) -> list[list[tuple[QLayoutItem, QSize]]]:
+        if self._rows_for is None or self._rows_for[0] != width:
+            self._rows_for = (width, self._rows(width))
+        return self._rows_for[1]
 
     def _rows(self, width: int) -> list[list[tuple[QLayoutItem, QSize]]]:
         """The shown items in rows no wider than ``width``, each with its size: as many

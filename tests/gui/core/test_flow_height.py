@@ -1,9 +1,11 @@
-"""The flow layout keeps the height it worked out for a width until something in it
-changes (a theme change asks each flow the same question hundreds of times): a widget
-shown or hidden, added or taken, or grown, gives the new height at once."""
+"""The flow layout keeps the height and the rows it worked out for a width until something
+in it changes (a theme change asks each flow the same question hundreds of times): a
+widget shown or hidden, added or taken, or grown, gives the new height and the new
+places at once."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QLabel, QSpacerItem, QWidget
 
 from views.kit.flow import FlowLayout
@@ -47,3 +49,17 @@ def test_the_height_follows_a_widget_added_taken_or_grown(qtbot) -> None:  # typ
     assert layout.heightForWidth(WIDTH) == before
     labels[0].setText("a label\nnow three\nlines tall")
     assert layout.heightForWidth(WIDTH) > before
+
+
+def test_the_places_follow_a_widget_hidden_or_grown(qtbot) -> None:  # type: ignore[no-untyped-def]
+    _host, layout, labels = _flow(qtbot)
+    area = QRect(0, 0, WIDTH, layout.heightForWidth(WIDTH))
+    layout.setGeometry(area)
+    assert labels[1].geometry().top() > labels[0].geometry().top()  # a row each
+    labels[0].hide()
+    layout.setGeometry(area)
+    assert labels[1].geometry().top() == 0  # moved up into the first row
+    labels[0].show()
+    labels[0].setText("a label\nnow three\nlines tall")
+    layout.setGeometry(area)
+    assert labels[1].geometry().top() >= labels[0].geometry().bottom()
