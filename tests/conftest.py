@@ -40,8 +40,10 @@ def pytest_ignore_collect(collection_path, config) -> bool | None:  # type: igno
 
 @pytest.fixture(autouse=True)
 def _private_config_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
-    """Each test gets its own empty user config folder (the profile file lives there)."""
+    """Each test gets its own empty user config folder (the profile file lives there) and
+    its own empty cache folder (the replay's kept weeks live there)."""
     monkeypatch.setenv("ACCOUNT_RADAR_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.setenv("ACCOUNT_RADAR_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
 
 from tests.support.databases import database_params  # noqa: E402  (after the set-up above)

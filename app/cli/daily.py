@@ -24,7 +24,9 @@ the window (File > Settings > Sending email)."""
 RUN_DAILY_EPILOG = f"""\
 In order: import the new files of the watched folder (File > Watch a folder... in the
 window), stop the playbooks whose customer ordered since they started, score every
-customer, raise and refresh the alerts, then print the digest (or email it with --to).
+customer, raise and refresh the alerts, then print the digest (or email it with --to);
+last, once the alert rules have been replayed (report alerts, Results > Early warning),
+replay them again on what changed (the weeks kept are read back).
 A lock next to the workspace (<workspace>.run-daily.lock) keeps two runs from overlapping,
 and is released when a run ends however it ends; the log goes to the application's log
 file.
@@ -168,8 +170,37 @@ def cmd_run_daily(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         # Slack or Teams, when set: the new alerts and the digest; a failure is said and
         # left for the next round, never failing this one.
         post_after_round(workspace.engine, digest, workspace_name(workspace), out, err)
+        if not _keep_replay_current(workspace.engine, out, err, log) and code == EXIT_OK:
+            code = EXIT_FAILURE
         log.info("run-daily finished")
     return code
+
+
+def _keep_replay_current(engine: Any, out: TextIO, err: TextIO, log: Any) -> bool:
+    """Once the alert rules have been replayed (``report alerts``, Results ▸ Early warning),
+    replay them again when the workspace changed since, with the same weeks and budget:
+    the weeks whose data did not change are read back, so a day's round adds at most the
+    week that is new. False when the replay failed (said, the rest of the round kept)."""
+    from services.alerts.config import default_actor
+    from services.learn.alert_replay import last_replay, replay_alerts, save_replay
+
+    kept, current = last_replay(engine)
+    if kept is None or current:
+        return True  # never replayed (it is started by hand), or nothing changed
+    try:
+        report = replay_alerts(engine, weeks=kept.weeks, budget=kept.budget)
+        save_replay(engine, report, actor=default_actor())
+    except UserFacingError as exc:
+        print(f"The alert replay was not kept current: {exc}", file=err)
+        log.warning("run-daily: the alert replay did not run: %s", exc)
+        return False
+    _say(
+        f"Replayed the alert rules on {report.weeks} weeks to {report.end:%b %-d, %Y} "
+        f"in {report.seconds:,.0f} s (Results ▸ Early warning).",
+        out,
+        log,
+    )
+    return True
 
 
 def _say(line: str, out: TextIO, log: Any) -> None:

@@ -29,8 +29,12 @@ ALERTS_EPILOG = """\
 Each week of the replay is scored with the data dated up to it (nothing is written to the
 scores or the alerts), the alert rules run as configured and the new alerts are admitted as
 the app admits them (cool-down, daily cap per owner). A customer lapses on the day they have
-gone the churn horizon without a paid order. The replay takes a few seconds a week on a
-large workspace; the result is kept, and Results ▸ Early warning shows the last one.
+gone the churn horizon without a paid order. The weeks end on Sundays, the last one on or
+before the latest paid order. The replay takes a few seconds a week on a large workspace;
+each week's scores are kept, and the next replay scores only the weeks whose data or
+settings changed (the week that is new, after a day's import). The result is kept too:
+Results ▸ Early warning shows the last one, and when nothing changed since, this command
+prints it as it was (--again replays all the same).
 The relationship signals (Champion left, Key contact gone dark, Single-threaded, New
 decision maker to meet) are replayed on their own, in seconds, against lost renewals and
 lapses, each beside its base rate; a signal raises alerts only while proven.
@@ -38,6 +42,7 @@ Examples:
   python main.py report alerts
   python main.py report alerts --signals-only
   python main.py report alerts --weeks 26 --budget 15
+  python main.py report alerts --again
   python main.py report alerts --format csv --out alerts.csv"""
 
 
@@ -59,6 +64,11 @@ def register(kinds: argparse._SubParsersAction[Any], formats: tuple[str, ...]) -
         "--budget", type=int, metavar="N",
         help="alerts per owner per week for the suggested thresholds "
         "(default the setting alerts.weekly_budget_per_owner)",
+    )  # fmt: skip
+    alerts.add_argument(
+        "--again", action="store_true",
+        help="replay even when nothing changed since the last replay (by default its "
+        "figures are printed as they were kept)",
     )  # fmt: skip
     alerts.add_argument(
         "--signals-only", action="store_true",
@@ -83,7 +93,7 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.workspace import command_workspace
     from services.alerts.config import default_actor
     from services.alerts.signal_proofs import measure_and_keep
-    from services.learn.alert_replay import replay_alerts, save_replay
+    from services.learn.alert_replay import last_replay, replay_alerts, save_replay
 
     if not 1 <= args.weeks <= 260:
         raise CommandError("--weeks must be between 1 and 260.")
@@ -106,10 +116,13 @@ def cmd_alerts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.signals_only:
             report = None
         else:
+            before, _current = last_replay(workspace.engine)
             report = replay_alerts(
-                workspace.engine, weeks=args.weeks, budget=args.budget, progress=progress
-            )
-            save_replay(workspace.engine, report, actor=default_actor())
+                workspace.engine, weeks=args.weeks, budget=args.budget, progress=progress,
+                reuse=not args.again,
+            )  # fmt: skip
+            if report != before:  # a new replay (the kept one is not kept again)
+                save_replay(workspace.engine, report, actor=default_actor())
     text = report_text(
         args.format,
         table=lambda: [

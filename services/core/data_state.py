@@ -43,17 +43,18 @@ GROWING = frozenset(
 
 _LOCK = threading.Lock()
 _KEPT: dict[tuple[str, str, Hashable], tuple[str, Any]] = {}
-_SQL: str | None = None
+_SQL: dict[frozenset[str], str] = {}
 
 
-def _state_sql() -> str:
-    """One SELECT of every table's figures (built once from the schema)."""
-    global _SQL  # noqa: PLW0603 - built once, read by every call
-    if _SQL is not None:
-        return _SQL
+def _state_sql(without: frozenset[str]) -> str:
+    """One SELECT of every table's figures but those ``without`` (built once per set)."""
+    if without in _SQL:
+        return _SQL[without]
     parts: list[str] = []
     for table in Base.metadata.sorted_tables:
         name = table.name
+        if name in without:
+            continue
         keys = list(table.primary_key.columns)
         if len(keys) == 1 and isinstance(keys[0].type, Integer):
             parts.append(f"(SELECT MAX({keys[0].name}) FROM {name})")
@@ -61,17 +62,27 @@ def _state_sql() -> str:
             parts.append(f"(SELECT COUNT(*) FROM {name})")
         if "updated_at" in table.columns:
             parts.append(f"(SELECT MAX(updated_at) FROM {name})")
-    parts.append("(SELECT SUM(version) FROM alerts)")
-    _SQL = "SELECT " + ", ".join(parts)
-    return _SQL
+    if "alerts" not in without:
+        parts.append("(SELECT SUM(version) FROM alerts)")
+    _SQL[without] = "SELECT " + ", ".join(parts)
+    return _SQL[without]
 
 
-def data_state(engine: Engine, today: dt.date | None = None) -> str:
-    """The key of what the workspace holds now (equal keys: the same figures)."""
+def data_state(
+    engine: Engine,
+    today: dt.date | None = None,
+    *,
+    without: frozenset[str] = frozenset(),
+    dated: bool = True,
+) -> str:
+    """The key of what the workspace holds now (equal keys: the same figures); ``without``
+    names tables left out (a report that writes an audit event as it is kept leaves out
+    the audit events, or keeping it would change its own key); ``dated`` False leaves out
+    today's date (a report that says which day it ends on keys that day itself)."""
     with translate_db_errors(), engine.connect() as conn, conn.begin():
-        row = conn.execute(text(_state_sql())).one()
-    day = (today or dt.datetime.now(dt.UTC).date()).isoformat()
-    return "|".join(str(v) for v in row) + f"|{day}"
+        row = conn.execute(text(_state_sql(without))).one()
+    state = "|".join(str(v) for v in row)
+    return state + f"|{(today or dt.datetime.now(dt.UTC).date()).isoformat()}" if dated else state
 
 
 def kept_result(engine: Engine, report: str, args: Hashable, compute: Callable[[], T]) -> T:

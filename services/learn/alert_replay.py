@@ -1,7 +1,10 @@
 """Early warning, measured on history: the alert rules replayed over the past weeks.
 
 ``replay_alerts`` takes the weekly as-of dates of the past ``weeks`` weeks (52 by default),
-the last one the latest paid order's date (or today, when that is later than today). For
+Sundays, the last one on or before the latest paid order's date (or today, when that is
+later than today); lapses are counted up to that date. Each week's scores are kept for the
+next replay, which scores only the weeks whose data or settings changed
+(services/learn/replay_kept.py). For
 each it scores every customer with the data dated up to that day, through scoring's own
 computation (services.scoring.compute.compute_scores: the one scoring definition, the
 models refitted each week) and writes nothing; evaluates the alert rules as configured
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -56,6 +60,8 @@ from services.alerts.signal_replay import WEEKS as SIGNAL_WEEKS
 from services.alerts.signal_replay import SignalWeeks, figures_at, signal_weeks
 from services.alerts.worth import Worth
 from services.core._stable import stable_hashes
+from services.core.data_state import data_state
+from services.learn.replay_kept import KeptWeeks, kept_path, scoring_code, week_key
 from services.learn.replay_metrics import admit, figures, lapse_points
 from services.learn.replay_queue import (
     raised_frame,
@@ -93,9 +99,10 @@ from services.scoring.bgnbd import BGNBDParams, ModelFitError
 from services.scoring.churn import Progress
 from services.scoring.compute import ScoringConfig, compute_scores, read_config
 from services.scoring.data import ScoringData, day_date, day_number, load_scoring_data
-from services.settings import ALERT_RULES, config_version
+from services.settings import ALERT_RULES
 
 WEEK_DAYS = 7
+SUNDAY = 3  # day_number of a Sunday, modulo 7 (1970-01-01 was a Thursday)
 CRITICAL_RULE = "high_risk_high_value"
 REPLAYED_ACTION = REPLAYED
 NOT_REPLAYED = {
@@ -136,10 +143,13 @@ def replay_alerts(
     progress: ProgressFn | None = None,
     cancelled: CancelledFn | None = None,
     suggest: bool = True,
+    reuse: bool = False,
 ) -> ReplayReport:
     """Replay the alert rules weekly over the past ``weeks`` weeks and measure them
     (module docstring). ``budget``: alerts per owner per week for the suggested
-    thresholds (default the setting alerts.weekly_budget_per_owner). Writes nothing."""
+    thresholds (default the setting alerts.weekly_budget_per_owner). With ``reuse``, the
+    last replay kept (``save_replay``) is returned as it is when nothing in the workspace
+    changed since it was computed (``replay_key``). Writes nothing."""
     clock = time.perf_counter()
 
     def step(fraction: float, message: str) -> None:
@@ -157,10 +167,15 @@ def replay_alerts(
         if budget is None:
             budget = config.weekly_budget_per_owner
         latest = session.scalar(select(func.max(Order.order_date)).where(Order.status == "paid"))
-        key = data_key(session)
     if latest is None:
         raise ReplayError("There are no paid orders to replay the alerts on. Import orders first.")
     end = min(_as_date(latest), today or dt.datetime.now(dt.UTC).date())
+    key = replay_key(engine, weeks=weeks, budget=budget, end=end, suggest=suggest)
+    if reuse:
+        kept, current = last_replay(engine, key)
+        if kept is not None and current:
+            step(1.0, "Nothing changed since the last replay: its figures")
+            return kept
     replay = run_replay(engine, scoring, config, end, weeks, step)
     choice, used = choose_worth(replay, budget, step)
     if (used.floor, used.weight) != (replay.config.worth.floor, replay.config.worth.weight):
@@ -219,15 +234,21 @@ def run_replay(
     end: dt.date,
     weeks: int,
     step: ProgressFn,
+    *,
+    keep: bool = True,
 ) -> Replay:
-    """Score, evaluate and admit week by week (the raw material of the figures)."""
+    """Score, evaluate and admit week by week (the raw material of the figures). With
+    ``keep``, the weeks scored by the last replay of the workspace on the same data and
+    settings are read back instead of scored again, and this replay's are kept
+    (services/learn/replay_kept.py)."""
     config = replay_config(config)
     # Every candidate is kept (no floor): the floor and weight are applied at admission,
     # so that the replay can try others (services/learn/replay_worth.py).
     unfloored = dataclasses.replace(config, worth=dataclasses.replace(config.worth, floor=0.0))
     horizon = scoring.horizon_days
     end_day = day_number(end)
-    week_days = [end_day - WEEK_DAYS * (weeks - 1 - k) for k in range(weeks)]
+    week_days = replay_weeks(end_day, weeks)
+    kept = KeptWeeks(kept_path(engine) if keep else None)
     with translate_db_errors():
         everything = load_scoring_data(engine, until_day=end_day)
     ids = everything.customer_ids.astype(np.int64)
@@ -235,7 +256,7 @@ def run_replay(
     lapses = lapse_points(buyers, everything.p_day.astype(np.int64), horizon, end_day)
     with translate_db_errors(), engine.connect() as conn:
         ties = dict(zip(ids.tolist(), stable_hashes(conn, ids).tolist(), strict=True))
-    signals = _signal_weeks(engine, config, end, horizon, weeks)
+    signals = _signal_weeks(engine, config, day_date(week_days[-1]), horizon, weeks)
     active: dict[tuple[int, str], int] = {}
     states: list[WeekState] = []
     last_days: list[dict[int, int]] = []
@@ -253,10 +274,10 @@ def run_replay(
             data = load_scoring_data(engine, until_day=day)
         if data.p_day.size == 0:
             continue
-        try:
-            current, fit = _scores(data, day, horizon, scoring, sub)
-        except ModelFitError:
+        week = _kept_scores(kept, data, day, horizon, scoring, sub)
+        if week is None:
             continue  # too little history yet that week: no scores, so no alerts
+        current, fit = week
         # Each week's proofs of the relationship signals: measured on the 52 weeks up to it.
         proofs = (
             proofs_of(figures_at(signals, SIGNAL_WEEKS - 1 + k, SIGNAL_WEEKS, horizon), config)
@@ -288,6 +309,7 @@ def run_replay(
         )
         last_days.append(_last_days(data))
         contacted.append(inputs.contacted)
+    kept.save()
     return Replay(
         config=config,
         weeks=states,
@@ -302,6 +324,36 @@ def run_replay(
         evaluated=evaluated,
         contacted=contacted,
     )
+
+
+def replay_weeks(end_day: int, weeks: int) -> list[int]:
+    """The as-of days of ``weeks`` weeks ending on Sundays, the last one on or before
+    ``end_day``: the same days from one day's replay to the next, so that a replay adds the
+    week that is new instead of scoring every week again."""
+    last = end_day - (end_day - SUNDAY) % WEEK_DAYS
+    return [last - WEEK_DAYS * (weeks - 1 - k) for k in range(weeks)]
+
+
+def _kept_scores(
+    kept: KeptWeeks,
+    data: ScoringData,
+    day: int,
+    horizon: int,
+    scoring: ScoringConfig,
+    step: Progress,
+) -> tuple[pd.DataFrame, BGNBDParams] | None:
+    """The week's scores and fit (``_scores``), read back when kept; None when the models
+    cannot be fitted on the week's history."""
+    key = week_key(data, day, horizon, scoring)
+    found, week = kept.get(key)
+    if found:
+        return week
+    try:
+        week = _scores(data, day, horizon, scoring, step)
+    except ModelFitError:
+        week = None
+    kept.put(key, week)
+    return week
 
 
 def _scores(
@@ -467,16 +519,14 @@ def measure(replay: Replay, *, budget: int, daily_cap: int) -> ReplayReport:
 # --- the last replay, kept -------------------------------------------------------------------
 
 
-def data_key(session: Session) -> str:
-    """What a replay was computed on: the paid orders (count, latest date, latest id) and
-    the configuration version. A replay with another key is out of date."""
-    count, latest, top = session.execute(
-        select(func.count(Order.id), func.max(Order.order_date), func.max(Order.id)).where(
-            Order.status == "paid"
-        )
-    ).one()
-    day = _as_date(latest).isoformat() if latest is not None else "-"
-    return f"orders {int(count)} to {day} #{int(top or 0)}; settings v{config_version(session)}"
+def replay_key(engine: Engine, *, weeks: int, budget: int, end: dt.date, suggest: bool) -> str:
+    """What a replay was computed on: everything the workspace holds (services/core/
+    data_state.py, but the audit events, where the replay itself is kept), the day it ends,
+    the weeks, the budget, whether thresholds were tried, and the code that scores. A
+    replay with another key is out of date."""
+    state = data_state(engine, without=frozenset({"audit_events"}), dated=False)
+    said = f"{state}|end {end}|weeks {weeks}|budget {budget}|suggest {suggest}|{scoring_code()}"
+    return "v2 " + hashlib.sha256(said.encode()).hexdigest()
 
 
 def save_replay(engine: Engine, report: ReplayReport, *, actor: str) -> None:
@@ -492,8 +542,9 @@ def save_replay(engine: Engine, report: ReplayReport, *, actor: str) -> None:
         )
 
 
-def last_replay(engine: Engine) -> tuple[ReplayReport | None, bool]:
-    """The last replay kept, and whether it was computed on the data as it is now."""
+def last_replay(engine: Engine, key: str | None = None) -> tuple[ReplayReport | None, bool]:
+    """The last replay kept, and whether it was computed on the data as it is now (its
+    key equals ``key``, or the key of its own weeks and budget now)."""
     with translate_db_errors(), Session(engine) as session:
         details = session.scalar(
             select(AuditEvent.details)
@@ -501,11 +552,13 @@ def last_replay(engine: Engine) -> tuple[ReplayReport | None, bool]:
             .order_by(AuditEvent.id.desc())
             .limit(1)
         )
-        key = data_key(session)
     if not details:
         return None, False
     try:
         report = report_from_dict(details)
     except (KeyError, TypeError, ValueError):
         return None, False  # kept by an older build: replay again
+    if key is None:
+        key = replay_key(engine, weeks=report.weeks, budget=report.budget, end=report.end,
+                         suggest=bool(report.suggestions))  # fmt: skip
     return report, report.data_key == key

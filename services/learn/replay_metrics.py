@@ -9,6 +9,7 @@ numpy/pandas over arrays; nothing reads the database.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -82,44 +83,66 @@ def admit(
     updated."""
     if candidates.empty:
         return pd.DataFrame(columns=RAISED_COLUMNS)
+    # Plain arrays, not frames: the replay admits every week of every trial (thousands of
+    # calls), and a frame's filtering, sorting and grouping cost milliseconds each.
     ids = candidates["customer_id"].to_numpy(np.int64)
-    rules = candidates["rule_key"].astype(str).tolist()
+    rules = candidates["rule_key"].astype(str).to_numpy()
     keep = ~np.isin(ids, np.fromiter(contacted, np.int64, len(contacted)))
     busy = np.array(
         [
             day - active.get((c, r), -(10**9)) < active_days
-            for c, r in zip(ids.tolist(), rules, strict=True)
+            for c, r in zip(ids.tolist(), rules.tolist(), strict=True)
         ],
         dtype=bool,
     )
     keep &= ~busy
-    keep &= ~(
-        (candidates["rule_key"] == "expansion").to_numpy()
-        & candidates["do_not_contact"].to_numpy(bool)
+    keep &= ~((rules == "expansion") & candidates["do_not_contact"].to_numpy(bool))
+    rows = np.flatnonzero(keep)
+    owner = candidates["owner"].fillna("").astype(str).to_numpy()[rows]
+    rule = rules[rows]
+    tie = _ranks([ties.get(c, 0) for c in ids[rows].tolist()])
+    last = np.zeros(rows.size, bool) if late is None else np.asarray(late, bool)[rows]
+    brief = np.zeros(rows.size, bool) if short is None else np.asarray(short, bool)[rows]
+    order = np.lexsort(
+        (np.unique(rule, return_inverse=True)[1], tie, _descending(candidates, rows), brief, last)
     )
-    fresh = candidates[keep].assign(
-        owner=candidates["owner"][keep].fillna("").astype(str),
-        tie=[ties.get(int(c), 0) for c in ids[keep].tolist()],
-        late=np.zeros(len(candidates), bool)[keep] if late is None else late[keep],
-        _short=np.zeros(len(candidates), bool)[keep] if short is None else short[keep],
-    )
-    critical = (fresh["severity"] == "critical").to_numpy()
-    capped = {False: cap, True: critical_cap}
-    parts = []
-    for flag in (True, False):
-        ranked = fresh[critical == flag].sort_values(
-            ["late", "_short", "priority_cents", "tie", "rule_key"],
-            ascending=[True, True, False, True, True],
-            kind="stable",
-        )
-        if capped[flag] > 0:
-            ranked = ranked[(ranked.groupby("owner", sort=False).cumcount() < capped[flag])]
-        parts.append(ranked)
-    fresh = pd.concat(parts) if len(fresh) else fresh
-    for c, r in zip(fresh["customer_id"].tolist(), fresh["rule_key"].tolist(), strict=True):
-        active[(int(c), str(r))] = day
-    out = fresh.assign(day=day)
-    return out.loc[:, RAISED_COLUMNS].reset_index(drop=True)
+    critical = candidates["severity"].to_numpy()[rows] == "critical"
+    chosen: list[int] = []
+    for flag, ceiling in ((True, critical_cap), (False, cap)):
+        per_owner: dict[str, int] = {}
+        for i in order[critical[order] == flag].tolist():
+            if ceiling > 0:
+                n = per_owner.get(owner[i], 0)
+                if n >= ceiling:
+                    continue
+                per_owner[owner[i]] = n + 1
+            chosen.append(i)
+    pick = np.array(chosen, np.int64)
+    for c, r in zip(ids[rows[pick]].tolist(), rule[pick].tolist(), strict=True):
+        active[(c, r)] = day
+    out = candidates.iloc[rows[pick]].loc[:, ["customer_id", "rule_key", "severity",
+                                              "priority_cents"]].reset_index(drop=True)  # fmt: skip
+    out.insert(0, "day", day)
+    out.insert(4, "owner", owner[pick])
+    out["late"] = last[pick]
+    return out
+
+
+def _ranks(values: list[int]) -> IntArray:
+    """Each value's rank among ``values`` (the stable hashes overflow 64-bit integers)."""
+    rank = {v: k for k, v in enumerate(sorted(set(values)))}
+    return np.array([rank[v] for v in values], np.int64)
+
+
+def _descending(candidates: pd.DataFrame, rows: IntArray) -> npt.NDArray[Any]:
+    """The priorities at ``rows`` as a key that sorts the highest first (none last)."""
+    priority: npt.NDArray[Any] = candidates["priority_cents"].to_numpy()[rows]
+    if priority.dtype.kind in "iu":
+        whole: npt.NDArray[np.int64] = -priority.astype(np.int64)
+        return whole
+    values = priority.astype(np.float64)
+    descending: npt.NDArray[Any] = np.where(np.isnan(values), np.inf, -values)
+    return descending
 
 
 def recency_picks(

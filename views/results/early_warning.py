@@ -223,7 +223,11 @@ class EarlyWarningSection(QWidget):
             self._show_empty()
             return
         when = report.computed_at.strftime("%b %-d, %Y at %H:%M UTC") if report.computed_at else "–"
-        stale = "" if current else " The orders or the settings changed since: replay again."
+        stale = (
+            "" if current
+            else " The workspace changed since (an import, a scoring, a setting or an alert): "
+            "replay again."
+        )  # fmt: skip
         self.status_label.setText(
             f"Replayed {when}: {report.weeks} weeks to {report.end:%b %-d, %Y}, "
             f"horizon {report.horizon_days} days, in {report.seconds:,.0f} s.{stale}"

@@ -75,3 +75,60 @@ def test_bad_weeks_are_refused(url: str) -> None:
     code, _out, err = run("--db", url, "report", "alerts", "--weeks", "0")
     assert code != 0
     assert "--weeks" in err
+
+
+def _replays_kept(url: str) -> int:
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from models.schema import AuditEvent
+    from services.learn.alert_replay import REPLAYED_ACTION
+
+    ws = open_workspace(url, backup=False)
+    try:
+        with Session(ws.engine) as s:
+            return int(
+                s.scalar(select(func.count()).where(AuditEvent.action == REPLAYED_ACTION)) or 0
+            )
+    finally:
+        ws.close()
+
+
+def test_a_replay_with_nothing_changed_prints_the_kept_one_and_again_replays(url: str) -> None:
+    import datetime as dt
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from models.schema import Customer, Order
+    from tests.unit.learn.test_alert_replay import END
+
+    argv = ("--db", url, "report", "alerts", "--weeks", "8", "--format", "json")
+    code, first, err = run(*argv)
+    assert code == 0, err
+    assert "Replay ready" in err
+    assert _replays_kept(url) == 1
+    code, second, err = run(*argv)
+    assert code == 0, err
+    assert "Nothing changed since the last replay" in err
+    assert "Replay ready" not in err
+    assert json.loads(second) == json.loads(first)  # the kept report, as it was
+    assert _replays_kept(url) == 1  # not kept a second time
+    code, _out, err = run(*argv, "--again")
+    assert code == 0, err
+    assert "Replay ready" in err
+    assert _replays_kept(url) == 2
+    # A day's order: replayed, with the lapse it prevents counted.
+    ws = open_workspace(url, backup=False)
+    try:
+        with Session(ws.engine) as s, s.begin():
+            buyer = s.scalar(select(Customer.id).where(Customer.external_id == "B"))
+            s.add(Order(customer_id=buyer, external_id="B-next", source="t", status="paid",
+                        amount_cents=5000, order_date=dt.datetime.combine(
+                            END + dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)))  # fmt: skip
+    finally:
+        ws.close()
+    code, third, err = run(*argv)
+    assert code == 0, err
+    assert "Replay ready" in err
+    assert json.loads(third)["end"] != json.loads(first)["end"]
