@@ -181,7 +181,9 @@ class WorkspaceAlertSource:
             currency=read.currency,
             cards=self._open_cards(),
         )
-        return replace(data, listen=read.listen, stale_sources=read.freshness.notice_lines)
+        return replace(
+            data, listen=read.listen, stale_sources=read.freshness.notice_lines, book=read.book
+        )
 
     def _open_cards(self) -> OpenCards:
         """The dashboard's alert figures in cards, counted as the Alerts tab lists them:

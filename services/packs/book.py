@@ -97,6 +97,10 @@ def book_pack(  # noqa: PLR0913
         _top_at_risk(rows, chosen, figures.at_risk_threshold),
     ]
     _check(cancelled)
+    if segment is None:
+        step(0.45, "Reading the renewals and retention")
+        sections.append(_renewals(engine, today))
+    _check(cancelled)
     step(0.55, "Reading Results")
     sections.append(_results(engine, today, when, by, segment))
     _check(cancelled)
@@ -259,6 +263,49 @@ def _top_at_risk(rows: dict[str, Any], chosen: np.ndarray, threshold: float) -> 
     title = f"Top {plural(len(order), 'account')} at risk" if len(order) else "Accounts at risk"
     notes = ("Ordered by revenue at risk, the largest first.",)
     return Section(title, (), lines, (), notes)
+
+
+def _renewals(engine: Engine, today: dt.date) -> Section:
+    """The book's renewals ahead, its renewal calls due and its retention over the last 12
+    months, as the dashboard shows them (services/usecases/book_lines.py)."""
+    from services.renewals.records import AT_RISK_BELOW
+    from services.retention.records import DEFINITIONS
+    from services.retention.wording import rate
+    from services.usecases.book_lines import AHEAD_DAYS, book_lines
+
+    book = book_lines(engine, today)
+    lines = (book.renewals_words, book.retention_words)
+    meaning = dict(DEFINITIONS)
+    items: list[Figure] = []
+    if book.contracts:
+
+        def money(cents: float) -> str:
+            return format_money(cents, book.currency, compact=True)
+
+        items += [
+            Figure(f"Renewals, next {AHEAD_DAYS} days", f"{len(book.due):,}",
+                   f"customers whose open contract ends within {AHEAD_DAYS} days"),
+            Figure("Up for renewal", money(book.due_cents), "their recurring amount a year"),
+            Figure("Expected", money(book.expected_cents),
+                   "each renewal's amount times its likelihood, summed"),
+            Figure("Renewals at risk", f"{len(book.at_risk):,}",
+                   f"likelihood below {AT_RISK_BELOW:.0%}, or the owner called it at risk "
+                   "or lost"),
+            Figure("Renewal calls due", f"{book.calls:,}",
+                   "a contract's checkpoint reached and no call made at it"),
+        ]  # fmt: skip
+    if book.retention_empty is None:
+        items.append(Figure("Customers kept, 12 months", rate(book.retention_rate),
+                            f"of those active at the start of {book.period}, still active "
+                            "at its end"))  # fmt: skip
+        if book.nrr is not None:
+            items += [
+                Figure("NRR, 12 months", rate(book.nrr),
+                       meaning["Net revenue retention (NRR)"]),
+                Figure("GRR, 12 months", rate(book.grr),
+                       meaning["Gross revenue retention (GRR)"]),
+            ]  # fmt: skip
+    return Section("Renewals and retention", tuple(items), lines, (), ())
 
 
 def _results(

@@ -102,18 +102,31 @@ def model_words(report: RenewalsReport, *, verdict: bool = True) -> str:
     return f"Likelihoods of the scoring of {day(report.run_as_of)}.{why}"
 
 
+AHEAD_DAYS = 90  # "the renewals ahead": due within this many days
+
+
+def ahead(report: RenewalsReport) -> list[Upcoming]:
+    """The renewals ahead: open, due within AHEAD_DAYS of the report's day."""
+    return [u for u in report.upcoming if u.end <= report.as_of + dt.timedelta(days=AHEAD_DAYS)]
+
+
+def ahead_figures(report: RenewalsReport) -> tuple[float, float, list[Upcoming]]:
+    """The renewals ahead's annual value, its expected part (each times its likelihood)
+    and those at risk (below AT_RISK_BELOW, or called at risk or lost)."""
+    due = ahead(report)
+    up = sum(u.annual_cents or 0.0 for u in due)
+    expected = sum((u.annual_cents or 0.0) * u.likelihood for u in due if u.likelihood is not None)
+    return up, expected, [u for u in due if u.at_risk]
+
+
 def headline(report: RenewalsReport) -> str:
     """The renewals ahead in one sentence: how many, how much, expected and at risk."""
     if not report.contracts:
         return EMPTY_WORDS
-    ahead = [u for u in report.upcoming if u.end <= report.as_of + dt.timedelta(days=90)]
-    up = sum(u.annual_cents or 0.0 for u in ahead)
-    expected = sum(
-        (u.annual_cents or 0.0) * u.likelihood for u in ahead if u.likelihood is not None
-    )
-    risky = [u for u in ahead if u.at_risk]
+    due = ahead(report)
+    up, expected, risky = ahead_figures(report)
     return (
-        f"{len(ahead):,} renewal{'s' * (len(ahead) != 1)} in the next 90 days worth "
+        f"{len(due):,} renewal{'s' * (len(due) != 1)} in the next {AHEAD_DAYS} days worth "
         f"{money(report, up)} a year; expected {money(report, expected)}; "
         f"{len(risky):,} at risk (below {AT_RISK_BELOW:.0%} or called at risk or lost)."
     )

@@ -1,7 +1,8 @@
 """The dashboard's read: everything the dashboard shows, read in one place (the alert
 figures, the latest scores, the days the settings changed, the home currency, what
-customers' words say and the sources that are late or stale). A read only: nothing here
-writes (the window's dashboard opens on a workspace it must not change)."""
+customers' words say, the sources that are late or stale, the renewals and retention). A
+read only: nothing here writes (the window's dashboard opens on a workspace it must not
+change)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from services.freshness.report import freshness_report
 from services.listen.records import ListenReport
 from services.listen.report import listen_report
 from services.scoring.queries import config_changes, latest_scores_columns
+from services.usecases.book_lines import BookLines, book_lines
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class DashboardRead:
     currency: str  # the home currency every money figure is in
     listen: ListenReport
     freshness: FreshnessReport  # the sources and which are late or stale
+    book: BookLines  # renewals ahead, calls due, retention over 12 months
 
 
 def read_dashboard(engine: Engine) -> DashboardRead | None:
@@ -50,4 +53,5 @@ def read_dashboard(engine: Engine) -> DashboardRead | None:
         currency=currency,
         listen=listen_report(engine),
         freshness=freshness_report(engine),
+        book=book_lines(engine),
     )

@@ -55,7 +55,9 @@ from services.core.formatting import (
     plural,
 )
 from services.listen.records import ListenReport, ReasonSummary
+from services.usecases.book_records import BookLines
 from views.charts.in_cards import place_charts
+from views.dashboard.book_strip import BookStrip
 from views.dashboard.freshness_notice import FreshnessNotice
 from views.dashboard.opens import (
     NOT_COUNTED,
@@ -139,6 +141,8 @@ class DashboardData:
     listen: ListenReport | None = None
     # The sources that are late or stale, a sentence each (services/freshness).
     stale_sources: tuple[str, ...] = ()
+    # The renewals ahead, the calls due and retention over 12 months (None: not read).
+    book: BookLines | None = None
 
 
 def _day(seconds: float) -> dt.date:
@@ -290,11 +294,14 @@ class DashboardPane(QWidget):
         self.reasons_panel.reason_clicked.connect(self._on_reasons_panel_reason_clicked)
 
         self.freshness_notice = FreshnessNotice(content)
+        self.book_strip = BookStrip(content)
+        self.book_strip.customers_requested.connect(self.customers_requested)
         layout = QVBoxLayout(content)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(8)
         layout.addWidget(self.freshness_notice)
         layout.addLayout(tiles)
+        layout.addWidget(self.book_strip)
         layout.addLayout(self._grid, 1)
         scroll.setWidget(content)
         return scroll
@@ -396,6 +403,7 @@ class DashboardPane(QWidget):
         )
         self._set_listen(data.listen)
         self.freshness_notice.set_lines(data.stale_sources)
+        self.book_strip.set_lines(data.book)
         self._stack.setCurrentIndex(2)
 
     def _set_listen(self, listen: ListenReport | None) -> None:

@@ -592,3 +592,63 @@ def test_a_customers_figure_opens_the_customers_tab(
     assert len(applied) == 1
     assert applied[0].exclude_segments == frozenset({"Lost"})
     qtbot.waitUntil(jobs.is_idle, timeout=TIMEOUT_MS)
+
+
+def test_the_renewals_line_opens_exactly_the_customers_it_counts(
+    qtbot, pane: DashboardPane, data: DashboardData, workspace: Workspace
+) -> None:
+    from services.usecases.book_lines import AHEAD_DAYS
+
+    book = data.book
+    assert book is not None
+    assert book.contracts > 0, "the demo has contracts"
+    today = dt.date.today()
+    horizon = today + dt.timedelta(days=AHEAD_DAYS)
+    due = {
+        int(c)
+        for c, end in rows(
+            workspace, "SELECT customer_id, end_date FROM contracts WHERE outcome = 'open'"
+        )  # fmt: skip
+        if today < dt.date.fromisoformat(str(end)[:10]) <= horizon
+    }
+    assert due, "the demo has renewals in the next 90 days"
+    assert book.due == due
+    assert book.at_risk
+    assert book.at_risk <= book.due
+    strip = pane.book_strip
+    assert strip.isVisible()
+    text = strip.renewals.text()
+    assert f"{len(due):,} renewals in the next {AHEAD_DAYS} days" in text
+    assert "NRR" in strip.retention.text()
+    assert "GRR" in strip.retention.text()
+    for link, want in (("due", book.due), ("at_risk", book.at_risk), ("calls", book.calls_due)):
+        assert f'href="{link}"' in text or not want
+        if not want:
+            continue
+        with qtbot.waitSignal(pane.customers_requested, timeout=TIMEOUT_MS) as sent:
+            strip.renewals.linkActivated.emit(link)
+        chosen = sent.args[0]
+        assert isinstance(chosen, CustomerFilter)
+        assert chosen.customer_ids == want
+        assert chosen.title
+
+
+def test_the_book_strip_says_there_are_no_contracts_without_links(
+    qtbot, theme: ThemeManager, data: DashboardData
+) -> None:
+    import dataclasses
+
+    from services.renewals.wording import EMPTY_WORDS
+
+    assert data.book is not None
+    none = dataclasses.replace(
+        data.book, contracts=0, renewals_words=EMPTY_WORDS, due=frozenset(),
+        at_risk=frozenset(), calls_due=frozenset(), calls=0,
+    )  # fmt: skip
+    widget = DashboardPane()
+    qtbot.addWidget(widget)
+    widget.set_data(dataclasses.replace(data, book=none))
+    assert EMPTY_WORDS in widget.book_strip.renewals.text()
+    assert "href" not in widget.book_strip.renewals.text()
+    widget.set_data(dataclasses.replace(data, book=None))
+    assert widget.book_strip.isHidden()

@@ -85,11 +85,13 @@ def test_the_books_pdf_in_letter(qtbot, book, tmp_path: Path) -> None:  # type: 
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)  # Letter
     pages = _pages(out)
-    assert len(pages) == 5
+    assert len(pages) == 6
     assert pages[1].startswith("Totals CUSTOMERS 5 AT RISK 2 (40%) REVENUE AT RISK $380")
     assert "CHURN RISK HIGH (60% OR MORE) 3 (60%)" in pages[2]
     assert "Ada [surname withheld]: churn risk 70%, $210 at risk" in pages[3]
-    assert pages[4].startswith("Results LIFT OF OUTREACH Not enough data yet")
+    assert pages[4].startswith("Renewals and retention RENEWALS, NEXT 90 DAYS 0")
+    assert "RENEWAL CALLS DUE 1" in pages[4]
+    assert pages[5].startswith("Results LIFT OF OUTREACH Not enough data yet")
 
 
 def test_the_writer_never_replaces_a_file_unasked(qtbot, book, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

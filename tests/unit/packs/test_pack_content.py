@@ -197,3 +197,27 @@ def test_the_pack_title_named_for_its_file_follows_the_privacy_setting(book) -> 
     with Session(engine) as s, s.begin():
         set_setting(s, "outreach.sent_fields", ["segment"])
     assert customer_pack_title(engine, ids["A"]) == "[first name withheld] [surname withheld]"
+
+
+def test_the_books_pack_has_its_renewals_and_retention(book) -> None:  # type: ignore[no-untyped-def]
+    from services.retention.report import retention_report
+    from services.retention.wording import rate
+
+    engine, _ids = book
+    pack = book_pack(engine, now=NOW)
+    section = _section(pack, "Renewals and retention")
+    figures = _figures(section)
+    # Ben's plan ends Mar 1, 2027: 94 days after Nov 27, 2026, so not in the next 90 days;
+    # its 6-month checkpoint (Sep 1) is reached and no call was made: one call due.
+    assert figures["Renewals, next 90 days"] == "0"
+    assert figures["Renewal calls due"] == "1"
+    assert section.lines[0].startswith("0 renewals in the next 90 days")
+    # Retention as Results ▸ Retention computes it, over the 12 months before November.
+    whole = retention_report(engine, today=NOW.date()).overall
+    assert figures["Customers kept, 12 months"] == rate(whole.retention_rate)
+    assert "Dec 2025 – Nov 2026" not in section.lines[1]
+    assert "(Nov 2025 – Oct 2026)" in section.lines[1]
+    assert all(f.definition for f in section.figures)
+    # A segment's pack does not carry the book's renewals.
+    gold = book_pack(engine, "gold", now=NOW)
+    assert not any(s.title == "Renewals and retention" for s in gold.sections)
