@@ -48,12 +48,13 @@ ME = ("Hannah Becker", "hannah.becker@example.com")
 
 
 def score_twice(url: str) -> None:
-    """Score the workspace 60 and 30 days ago and today (raising alerts after each),
-    unless it already has scores."""
+    """Score the workspace 60 and 30 days ago and today (the renewals' likelihoods kept and
+    alerts raised after each, as the app's scoring does), unless it already has scores."""
     from sqlalchemy import func, select
 
     from models.schema import ScoringRun
     from services.alerts.generate import generate_alerts
+    from services.renewals.store import store_forecasts
     from services.scoring.run import score_workspace
 
     workspace = open_workspace(url, backup=False)
@@ -67,6 +68,7 @@ def score_twice(url: str) -> None:
             as_of = today - dt.timedelta(days=days_ago)
             summary = score_workspace(workspace.engine, as_of=as_of)
             print(summary.lines()[0])
+            store_forecasts(workspace.engine, summary.run_id)  # as the app's scoring does
             # As if raised on that day (today's run: now).
             moment = dt.datetime.combine(as_of, dt.time(9), tzinfo=dt.UTC) if days_ago else None
             result = generate_alerts(workspace.engine, summary.run_id, now=moment)

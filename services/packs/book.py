@@ -286,7 +286,8 @@ def _renewals(engine: Engine, today: dt.date) -> Section:
             Figure(f"Renewals, next {AHEAD_DAYS} days", f"{len(book.due):,}",
                    f"customers whose open contract ends within {AHEAD_DAYS} days"),
             Figure("Up for renewal", money(book.due_cents), "their recurring amount a year"),
-            Figure("Expected", money(book.expected_cents),
+            Figure("Expected", "–" if book.expected_cents is None
+                   else money(book.expected_cents),
                    "each renewal's amount times its likelihood, summed"),
             Figure("Renewals at risk", f"{len(book.at_risk):,}",
                    f"likelihood below {AT_RISK_BELOW:.0%}, or the owner called it at risk "

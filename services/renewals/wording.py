@@ -110,12 +110,18 @@ def ahead(report: RenewalsReport) -> list[Upcoming]:
     return [u for u in report.upcoming if u.end <= report.as_of + dt.timedelta(days=AHEAD_DAYS)]
 
 
-def ahead_figures(report: RenewalsReport) -> tuple[float, float, list[Upcoming]]:
-    """The renewals ahead's annual value, its expected part (each times its likelihood)
-    and those at risk (below AT_RISK_BELOW, or called at risk or lost)."""
+def ahead_figures(report: RenewalsReport) -> tuple[float, float | None, list[Upcoming]]:
+    """The renewals ahead's annual value, its expected part (each times its likelihood;
+    None when some are due and none has a likelihood yet: no expectation is not $0) and
+    those at risk (below AT_RISK_BELOW, or called at risk or lost)."""
     due = ahead(report)
     up = sum(u.annual_cents or 0.0 for u in due)
-    expected = sum((u.annual_cents or 0.0) * u.likelihood for u in due if u.likelihood is not None)
+    known = [u for u in due if u.likelihood is not None]
+    expected = (
+        sum((u.annual_cents or 0.0) * (u.likelihood or 0.0) for u in known)
+        if known or not due
+        else None
+    )
     return up, expected, [u for u in due if u.at_risk]
 
 
@@ -125,9 +131,13 @@ def headline(report: RenewalsReport) -> str:
         return EMPTY_WORDS
     due = ahead(report)
     up, expected, risky = ahead_figures(report)
+    expecting = (
+        f"expected {money(report, expected)}" if expected is not None
+        else "no likelihood yet (a scoring gives them)"
+    )  # fmt: skip
     return (
         f"{len(due):,} renewal{'s' * (len(due) != 1)} in the next {AHEAD_DAYS} days worth "
-        f"{money(report, up)} a year; expected {money(report, expected)}; "
+        f"{money(report, up)} a year; {expecting}; "
         f"{len(risky):,} at risk (below {AT_RISK_BELOW:.0%} or called at risk or lost)."
     )
 

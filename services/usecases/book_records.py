@@ -20,7 +20,7 @@ class BookLines:
     renewals_words: str  # the renewals ahead in a sentence (Results ▸ Renewals' headline)
     due: frozenset[int]  # the customers of the renewals ahead
     due_cents: float  # their annual value
-    expected_cents: float
+    expected_cents: float | None  # None: no likelihood yet
     at_risk: frozenset[int]  # the customers of the renewals ahead at risk
     calls_due: frozenset[int]  # the customers with a renewal call due
     calls: int  # the calls due (a customer may have several contracts)
