@@ -35,6 +35,10 @@ def lead_buckets(days: Sequence[int]) -> list[int]:
     ]
 
 
+NONE_WARNED = "No lapsing customer was warned"
+NOT_REPLAYED = "Not replayed yet"
+
+
 class LeadTimeChart(DashboardChart):
     """Lapsing customers by days of warning: the app's rules beside the recency rule."""
 
@@ -63,10 +67,13 @@ class LeadTimeChart(DashboardChart):
             plot.addItem(bars)
         self._counts: dict[str, list[int]] = {key: [0] * n for key in SERIES}
         self.set_theme(self._theme)
-        self.set_leads((), ())
+        self.set_leads((), (), empty=NOT_REPLAYED)
 
-    def set_leads(self, app: Sequence[int], recency: Sequence[int]) -> None:
-        """The days of warning of each lapsing customer warned, by each rule set."""
+    def set_leads(
+        self, app: Sequence[int], recency: Sequence[int], *, empty: str = NONE_WARNED
+    ) -> None:
+        """The days of warning of each lapsing customer warned, by each rule set; ``empty``
+        says why there is no bar (no lapsing customer was warned, or nothing replayed)."""
         self._counts = {"app": lead_buckets(app), "recency": lead_buckets(recency)}
         labels = []
         top = 0
@@ -80,7 +87,7 @@ class LeadTimeChart(DashboardChart):
         self.plot.setXRange(0, max(top * 1.25, 4.0), padding=0)
         self._show_labels(labels)
         if top == 0:
-            self._show_empty("No lapsing customer was warned", 2.0, (len(LEAD_RANGES) - 1) / 2)
+            self._show_empty(empty, 2.0, (len(LEAD_RANGES) - 1) / 2)
         else:
             self._empty.hide()
 

@@ -32,7 +32,7 @@ from services.learn.replay_records import (
     days_text,
     percent,
 )
-from views.charts.lead_time_chart import LeadTimeChart
+from views.charts.lead_time_chart import NOT_REPLAYED, LeadTimeChart
 from views.item_models.work_list_model import WorkColumn, WorkListModel
 from views.kit.accessibility import name
 from views.kit.confirm import ask_yes_cancel
@@ -253,7 +253,7 @@ class EarlyWarningSection(QWidget):
         self.method_label.setText("")
         self.figures_model.set_rows([])
         self.suggestions_model.set_rows([])
-        self.chart.set_leads((), ())
+        self.chart.set_leads((), (), empty=NOT_REPLAYED)
         self.budget_label.setText("")
         self.effect_label.setText("")
         self.apply_button.setEnabled(False)

@@ -134,6 +134,8 @@ def test_no_replay_yet_says_so(qtbot, jobs, workspace) -> None:  # type: ignore[
     assert "Not replayed yet" in section.verdict_label.text()
     assert section.replay_button.text() == "Replay the past year"
     assert not section.apply_button.isEnabled()
+    # The chart says nothing was replayed, not that no lapsing customer was warned.
+    assert section.chart.summary() == "Not replayed yet"
 
 
 def test_cancel_stops_the_replay_and_keeps_the_last_one(qtbot, jobs, workspace, kept) -> None:  # type: ignore[no-untyped-def]
