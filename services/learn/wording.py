@@ -19,6 +19,7 @@ from services.learn.records import (
     EffectivenessReport,
     GroupRate,
     Lift,
+    Revenue,
     Slice,
 )
 
@@ -132,6 +133,32 @@ def money(report: EffectivenessReport, cents: float | None) -> str:
     """Home-currency money of the report: "$12,400" ("-" for none)."""
     text = format_money(cents, report.currency, decimals=0)
     return text or "-"
+
+
+def incremental_clear(revenue: Revenue) -> bool:
+    """Whether the incremental revenue's interval excludes no effect ($0)."""
+    low, high = revenue.incremental_low_cents, revenue.incremental_high_cents
+    return not no_clear_effect(low, high, LIFT_NO_EFFECT)
+
+
+def incremental_words(report: EffectivenessReport, revenue: Revenue) -> str:
+    """The incremental revenue in a few words, "No clear effect yet" first when its
+    interval includes $0 ("+$5,578 incremental" otherwise; the customers re-engaged when
+    it could not be estimated)."""
+    cents = revenue.incremental_cents
+    if cents is None:
+        return f"{revenue.reengaged.count:,} customers"
+    figure = f"{'+' if cents >= 0 else ''}{money(report, cents)} incremental"
+    return figure if incremental_clear(revenue) else f"{NO_CLEAR_EFFECT}: {figure}"
+
+
+def incremental_shorter(report: EffectivenessReport, revenue: Revenue) -> tuple[str, ...]:
+    """``incremental_words`` for a narrow tile, its lead words kept first."""
+    cents = revenue.incremental_cents
+    if cents is None or incremental_clear(revenue):
+        return ()
+    figure = f"{'+' if cents >= 0 else ''}{money(report, cents)}"
+    return (f"No clear effect: {figure}", NO_CLEAR_EFFECT, "Unclear")
 
 
 def revenue_words(report: EffectivenessReport, part: Slice) -> str:

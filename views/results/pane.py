@@ -47,6 +47,10 @@ from services.learn.records import (
     Slice,
 )
 from services.learn.wording import (
+    incremental_clear,
+    incremental_shorter,
+    incremental_words,
+    interval,
     lift_note,
     money,
     notes_words,
@@ -459,28 +463,29 @@ class ResultsPane(QWidget):
     def _set_tiles(self, report: EffectivenessReport) -> None:
         lift = report.overall.lift
         tile = self.tiles["lift"]
+        pts = points(lift.lift).replace(" points", " pts")
         if lift.lift is None:
             tile.set("—", "Not enough data yet", "")
+        elif not lift.enough:  # the figure is not the headline: too few say nothing yet
+            tile.set("Too few yet", f"{pts} so far: not enough data", "warning",
+                     short_note=(f"{pts} so far",))  # fmt: skip
+        elif verdict(lift) == "no clear effect":  # said first, the figure after it
+            tile.set("No clear effect", f"{pts} · {interval(lift)}", "warning",
+                     short_value=("Unclear",), short_note=(pts,))  # fmt: skip
         else:
-            tile.set(
-                points(lift.lift).replace(" points", " pts"),
-                lift_note(lift),
-                "" if lift.enough and verdict(lift) != "no clear effect" else "warning",
-            )
+            tile.set(pts, lift_note(lift), "")
         for key, group in (("contacted", lift.contacted), ("holdout", lift.holdout)):
             self.tiles[key].set(
                 rate(group.rate) if group.rate is not None else "—",
                 f"{group.reengaged.count:,} of {group.customers.count:,} re-engaged",
             )
         revenue = report.overall.revenue
-        extra = (
-            f"+{money(report, revenue.incremental_cents)} incremental"
-            if revenue.incremental_cents is not None and revenue.incremental_cents >= 0
-            else f"{money(report, revenue.incremental_cents)} incremental"
-            if revenue.incremental_cents is not None
-            else f"{revenue.reengaged.count:,} customers"
+        self.tiles["won_back"].set(
+            money(report, revenue.won_back_cents),
+            incremental_words(report, revenue),
+            "" if revenue.incremental_cents is None or incremental_clear(revenue) else "warning",
+            short_note=incremental_shorter(report, revenue),
         )
-        self.tiles["won_back"].set(money(report, revenue.won_back_cents), extra)
         quality = report.alert_quality
         self.tiles["quality"].set(
             rate(quality.churn_share) if quality.churn_share is not None else "—",

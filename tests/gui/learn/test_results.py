@@ -22,7 +22,7 @@ from app.workspace import Workspace
 from bench.learn_seed import seed_learn_workspace
 from services.learn.effectiveness import effectiveness_report
 from services.learn.records import EffectivenessReport
-from services.learn.wording import headline
+from services.learn.wording import headline, verdict
 from views.kit.jobs import JobRunner
 from views.kit.theme import ThemeManager
 from views.shell.main_window import TAB_CUSTOMERS, TAB_RESULTS, MainWindow
@@ -154,6 +154,15 @@ def test_the_tab_loads_and_the_headline_says_the_figures(
     assert f"{lift.lift * 100:+.1f} points" in text
     tile = window.results.tiles["contacted"]
     assert tile.value.full_text() == f"{lift.contacted.rate * 100:.1f}%"
+    # The lift's tile says first whether it is clear: "No clear effect" in large type when
+    # its interval includes zero, the figure after it in the note.
+    figure = f"{lift.lift * 100:+.1f} pts"
+    lift_tile = window.results.tiles["lift"]
+    if verdict(lift) == "no clear effect":
+        assert lift_tile.value.full_text() == "No clear effect"
+        assert lift_tile.note.full_text().startswith(figure)
+    else:
+        assert lift_tile.value.full_text() == figure
     # The breakdown by rule is the default, one row per rule.
     rules = [p.key for p in report.breakdown]
     model = window.results.breakdown_model
