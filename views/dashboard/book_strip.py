@@ -36,6 +36,8 @@ class BookStrip(QFrame):
                 | Qt.TextInteractionFlag.TextSelectableByMouse
             )
             label.setOpenExternalLinks(False)
+        self.renewals.setAccessibleName(RENEWALS)
+        self.retention.setAccessibleName(RETENTION)
         self.renewals.linkActivated.connect(self._on_renewals_link_activated)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 6, 10, 6)
@@ -53,6 +55,9 @@ class BookStrip(QFrame):
             return
         self.renewals.setText(_renewals_html(lines))
         self.retention.setText(f"<b>{RETENTION}</b>: {escape(lines.retention_words)}")
+        # Focusable (their links, their text to select): each says what it holds.
+        self.renewals.setAccessibleName(f"{RENEWALS}: {lines.renewals_words}")
+        self.retention.setAccessibleName(f"{RETENTION}: {lines.retention_words}")
         self.setAccessibleName(
             f"{RENEWALS}: {lines.renewals_words} {RETENTION}: {lines.retention_words}"
         )
