@@ -54,13 +54,19 @@ from services.alerts.config import AlertConfig, read_alert_config
 from services.alerts.inputs import AlertInputs, GivenScores, ScoringRunRef, read_inputs
 from services.alerts.lapse import LAPSE_RULE, win_back_mask
 from services.alerts.proof import Proof
-from services.alerts.rules import evaluate_rules
 from services.alerts.signal_proofs import proofs_of
 from services.alerts.signal_replay import WEEKS as SIGNAL_WEEKS
 from services.alerts.signal_replay import SignalWeeks, figures_at, signal_weeks
 from services.alerts.worth import Worth
 from services.core._stable import stable_hashes
 from services.core.data_state import data_state
+from services.learn.replay_frames import (
+    NO_FLOOR,
+    KeptFrames,
+    evaluate_kept,
+    frames_path,
+    key_of,
+)
 from services.learn.replay_kept import KeptWeeks, kept_path, scoring_code, week_key
 from services.learn.replay_metrics import admit, figures, lapse_points
 from services.learn.replay_queue import (
@@ -191,6 +197,8 @@ def replay_alerts(
         step(0.9, "Trying other thresholds")
         suggestions, after = suggest_thresholds(replay, budget, step)
         report = dataclasses.replace(report, suggestions=suggestions, suggested=after)
+    if replay.memo is not None:
+        replay.memo.save()
     if progress is not None:
         progress(1.0, "Replay ready")
     return dataclasses.replace(
@@ -249,6 +257,8 @@ def run_replay(
     end_day = day_number(end)
     week_days = replay_weeks(end_day, weeks)
     kept = KeptWeeks(kept_path(engine) if keep else None)
+    memo = KeptFrames(frames_path(engine) if keep else None)
+    settings = key_of(dataclasses.replace(unfloored, worth=NO_FLOOR))
     with translate_db_errors():
         everything = load_scoring_data(engine, until_day=end_day)
     ids = everything.customer_ids.astype(np.int64)
@@ -261,6 +271,7 @@ def run_replay(
     states: list[WeekState] = []
     last_days: list[dict[int, int]] = []
     contacted: list[frozenset[int]] = []
+    week_keys: list[str] = []
     evaluated: set[str] = set()
     previous: tuple[dt.date, pd.DataFrame] | None = None
     owners: set[str] = set()
@@ -286,7 +297,8 @@ def run_replay(
         )
         inputs = _inputs(engine, config, day, horizon, current, previous, fit, proofs)
         previous = (day_date(day), current)
-        candidates, done = evaluate_rules(inputs, unfloored)
+        week_keys.append(key_of(inputs))
+        candidates, done = evaluate_kept(memo, week_keys[-1], inputs, unfloored, settings)
         evaluated |= done
         late = win_back_mask(candidates, inputs.customers, horizon)
         ranked, ranked_late, short = worth_ranked(candidates, late, inputs, config, config.worth)
@@ -323,7 +335,20 @@ def run_replay(
         ties=ties,
         evaluated=evaluated,
         contacted=contacted,
+        memo=memo,
+        week_keys=week_keys,
+        ties_key=_ties_key(states, ties),
+        candidates_key=settings,
     )
+
+
+def _ties_key(states: list[WeekState], ties: dict[int, int]) -> str:
+    """The key of the tie-breaks of the customers the weeks' rules read (those who came
+    after the last week break no tie there)."""
+    parts = [w.inputs.customers["customer_id"].to_numpy(np.int64) for w in states]
+    ids = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+    hashes = np.array([ties.get(int(i), 0) for i in ids.tolist()], np.uint64)
+    return key_of(ids, hashes)
 
 
 def replay_weeks(end_day: int, weeks: int) -> list[int]:

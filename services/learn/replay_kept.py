@@ -85,30 +85,35 @@ def scoring_code() -> str:
     return digest.hexdigest()
 
 
-def _feed(digest: Any, value: Any) -> None:
+def feed(digest: Any, value: Any) -> None:
     """Add ``value`` to ``digest``, the same way in every process (sets sorted, arrays by
     their bytes)."""
-    if isinstance(value, np.ndarray):
+    if isinstance(value, pd.DataFrame | pd.Series):
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        said = [str(c) for c in frame.columns], [str(t) for t in frame.dtypes], frame.shape
+        digest.update(f"frame {said}".encode())
+        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    elif isinstance(value, np.ndarray):
         digest.update(f"array {value.dtype.str} {value.shape}".encode())
         digest.update(np.ascontiguousarray(value).tobytes())
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         digest.update(type(value).__name__.encode())
         for f in dataclasses.fields(value):
             digest.update(f.name.encode())
-            _feed(digest, getattr(value, f.name))
+            feed(digest, getattr(value, f.name))
     elif isinstance(value, dict):
         digest.update(b"dict")
         for k in sorted(value, key=repr):
-            _feed(digest, k)
-            _feed(digest, value[k])
+            feed(digest, k)
+            feed(digest, value[k])
     elif isinstance(value, set | frozenset):
         digest.update(b"set")
         for item in sorted(value, key=repr):
-            _feed(digest, item)
+            feed(digest, item)
     elif isinstance(value, list | tuple):
         digest.update(f"seq {len(value)}".encode())
         for item in value:
-            _feed(digest, item)
+            feed(digest, item)
     else:
         digest.update(repr(value).encode())
 
@@ -116,9 +121,9 @@ def _feed(digest: Any, value: Any) -> None:
 def week_key(data: ScoringData, day: int, horizon: int, scoring: ScoringConfig) -> str:
     """What a week's scores are a function of, as one digest (the module's docstring)."""
     digest = hashlib.sha256(scoring_code().encode())
-    _feed(digest, (day, horizon))
-    _feed(digest, dataclasses.replace(scoring, config_version=0))
-    _feed(digest, data)
+    feed(digest, (day, horizon))
+    feed(digest, dataclasses.replace(scoring, config_version=0))
+    feed(digest, data)
     return digest.hexdigest()
 
 

@@ -117,6 +117,12 @@ def within_budget(replay: Replay, budget: int, worth: Worth | None = None) -> pd
     (same cool-down and active period, early warnings first, highest priority first), the
     lapse warnings ranked and floored by ``worth`` (default: as configured)."""
     worth = worth if worth is not None else replay.config.worth
+    return replay.kept(
+        replay.key("within budget", budget, worth), lambda: _within_budget(replay, budget, worth)
+    )
+
+
+def _within_budget(replay: Replay, budget: int, worth: Worth) -> pd.DataFrame:
     active: dict[tuple[int, str], int] = {}
     out = []
     for week in replay.weeks:

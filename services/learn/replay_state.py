@@ -3,7 +3,8 @@ and the suggested thresholds, services/learn/replay_suggest.py, read it)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -11,6 +12,7 @@ import pandas as pd
 
 from services.alerts.config import AlertConfig
 from services.alerts.inputs import AlertInputs
+from services.learn.replay_frames import KeptFrames, key_of
 from services.settings import ALERT_RULES
 
 # The rules whose alerts warn of a lapse (models.vocab.ALERT_QUEUES' "risk" queue): the
@@ -78,3 +80,27 @@ class Replay:
     ties: dict[int, int]
     evaluated: set[str]
     contacted: list[frozenset[int]]
+    # The results kept between replays (services/learn/replay_frames.py; None: none), each
+    # week's inputs' key and the tie-breaks' key, what those results are computed from.
+    memo: KeptFrames | None = None
+    week_keys: list[str] = field(default_factory=list)
+    ties_key: str = ""
+    # The key of the settings the weeks' candidates were evaluated with.
+    candidates_key: str = ""
+
+    # The key of the weeks and the settings (``key``), and the settings it was computed with.
+    _base: tuple[AlertConfig, str] | None = field(default=None, repr=False, compare=False)
+
+    def key(self, *extra: object) -> str:
+        """The key of a result computed from every week of this replay and ``extra``: the
+        weeks' inputs and days, the tie-breaks, the settings as they are now, the horizon."""
+        if self._base is None or self._base[0] is not self.config:
+            days = [w.day for w in self.weeks]
+            said = (self.week_keys, days, self.ties_key, self.candidates_key, self.config,
+                    self.horizon)  # fmt: skip
+            self._base = (self.config, key_of(*said))
+        return key_of(self._base[1], extra)
+
+    def kept(self, key: str, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """``compute()``, or the result kept under ``key`` (no memo: computed)."""
+        return compute() if self.memo is None else self.memo.get(key, compute)

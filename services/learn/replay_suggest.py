@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 from models.db import translate_db_errors
 from services.alerts.config import AlertConfig
 from services.alerts.lapse import win_back_mask
-from services.alerts.rules import evaluate_rules
 from services.core.policy import is_locked
+from services.learn.replay_frames import NO_FLOOR, evaluate_kept, key_of
 from services.learn.replay_metrics import admit, figures
 from services.learn.replay_records import ALL, ALL_TITLE, ReplayFigures, Suggestion
 from services.learn.replay_state import ACTIVE_DAYS, Replay, early_only, risk_only
@@ -85,15 +85,49 @@ def _only(config: AlertConfig, key: str, param: str | None, value: float = 0.0) 
     return dataclasses.replace(config, rules=rules)
 
 
-def _candidates(replay: Replay, key: str, param: str, value: float) -> list[pd.DataFrame]:
-    """Rule ``key``'s candidates each week with ``param`` at ``value``."""
+def _candidates(
+    replay: Replay, key: str, param: str | None, value: float = 0.0
+) -> list[pd.DataFrame]:
+    """Rule ``key``'s candidates each week with ``param`` at ``value`` (None: as set)."""
     config = _only(replay.config, key, param, value)
-    return [evaluate_rules(week.inputs, config)[0] for week in replay.weeks]
+    if len(replay.week_keys) != len(replay.weeks):
+        return [evaluate_kept(None, "", week.inputs, config)[0] for week in replay.weeks]
+    settings = key_of(dataclasses.replace(config, worth=NO_FLOOR))
+    return [
+        evaluate_kept(replay.memo, inputs_key, week.inputs, config, settings)[0]
+        for inputs_key, week in zip(replay.week_keys, replay.weeks, strict=True)
+    ]
 
 
-def simulate(replay: Replay, per_rule: dict[str, list[pd.DataFrame]]) -> ReplayFigures:
+def simulate(
+    replay: Replay, per_rule: dict[str, list[pd.DataFrame]], tried: object = None
+) -> ReplayFigures:
     """The risk rules' figures (as the replay's overall) when each rule's weekly candidates
-    are ``per_rule``'s (all rules compete for the daily cap, as in the app)."""
+    are ``per_rule``'s (all rules compete for the daily cap, as in the app). ``tried``:
+    the thresholds they were evaluated with, under which the alerts admitted are kept
+    (services/learn/replay_frames.py); None: computed."""
+    if tried is None:
+        frame = _admitted(replay, per_rule)
+    else:
+        key = replay.key("suggestion", list(per_rule), tried)
+        frame = replay.kept(key, lambda: _admitted(replay, per_rule))
+    common: dict[str, Any] = {
+        "weeks": replay.week_days, "end_day": replay.end_day, "horizon": replay.horizon,
+        "owners": replay.owners,
+    }  # fmt: skip
+    early = figures(ALL, ALL_TITLE, early_only(frame), replay.lapses, **common)
+    # The budget is the owners' work: early warnings and win-backs alike.
+    work = figures(ALL, ALL_TITLE, risk_only(frame), replay.lapses, **common)
+    return dataclasses.replace(
+        early,
+        alerts=work.alerts,
+        per_owner_week_mean=work.per_owner_week_mean,
+        per_owner_week_max=work.per_owner_week_max,
+    )
+
+
+def _admitted(replay: Replay, per_rule: dict[str, list[pd.DataFrame]]) -> pd.DataFrame:
+    """Every week's candidates of ``per_rule`` admitted as the replay admits them."""
     active: dict[tuple[int, str], int] = {}
     raised = []
     for k, week in enumerate(replay.weeks):
@@ -110,19 +144,7 @@ def simulate(replay: Replay, per_rule: dict[str, list[pd.DataFrame]]) -> ReplayF
     frame = pd.concat(raised, ignore_index=True) if raised else pd.DataFrame()
     if frame.empty:
         frame = pd.DataFrame(columns=["day", "customer_id", "rule_key", "owner", "late"])
-    common: dict[str, Any] = {
-        "weeks": replay.week_days, "end_day": replay.end_day, "horizon": replay.horizon,
-        "owners": replay.owners,
-    }  # fmt: skip
-    early = figures(ALL, ALL_TITLE, early_only(frame), replay.lapses, **common)
-    # The budget is the owners' work: early warnings and win-backs alike.
-    work = figures(ALL, ALL_TITLE, risk_only(frame), replay.lapses, **common)
-    return dataclasses.replace(
-        early,
-        alerts=work.alerts,
-        per_owner_week_mean=work.per_owner_week_mean,
-        per_owner_week_max=work.per_owner_week_max,
-    )
+    return frame
 
 
 def _better(a: ReplayFigures, b: ReplayFigures | None, budget: int) -> bool:
@@ -153,16 +175,11 @@ def suggest_thresholds(
     if not replay.weeks or not mains:
         return (), None
     chosen: dict[str, float] = {k: float(replay.config.rule(k)[v[0]]) for k, v in mains.items()}
-    per_rule = {
-        key: [
-            evaluate_rules(week.inputs, _only(replay.config, key, None))[0] for week in replay.weeks
-        ]
-        for key in sorted(replay.evaluated)
-        if key not in mains
-    }
+    per_rule = {key: _candidates(replay, key, None) for key in sorted(replay.evaluated)
+                if key not in mains}  # fmt: skip
     for key, (param, *_rest) in mains.items():
         per_rule[key] = _candidates(replay, key, param, chosen[key])
-    best = simulate(replay, per_rule)
+    best = simulate(replay, per_rule, dict(chosen))
     for n, (key, (param, kind, _label, _unit, low, high)) in enumerate(mains.items()):
         step(
             0.9 + 0.09 * n / len(mains), f"Trying other thresholds: {replay.config.rule(key).title}"
@@ -173,7 +190,7 @@ def suggest_thresholds(
             if value == current:
                 continue
             trial = {**per_rule, key: _candidates(replay, key, param, value)}
-            result = simulate(replay, trial)
+            result = simulate(replay, trial, {**chosen, key: value})
             if _better(result, best, budget):
                 best, chosen[key], kept = result, value, trial[key]
         per_rule[key] = kept

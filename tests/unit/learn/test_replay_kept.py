@@ -18,6 +18,7 @@ import services.learn.alert_replay as alert_replay
 from app.workspace import open_workspace
 from models.schema import Customer, Order
 from services.learn.alert_replay import replay_alerts, replay_weeks
+from services.learn.replay_frames import frames_path
 from services.learn.replay_kept import kept_path
 from services.scoring.data import day_date, day_number
 from services.settings import set_setting
@@ -54,10 +55,10 @@ def _figures(report: Any) -> Any:
 
 
 def _full(engine: Any) -> Any:
-    """The replay scoring every week (nothing kept read back)."""
-    kept = kept_path(engine)
-    if kept.exists():
-        kept.unlink()
+    """The replay scoring every week (nothing kept read back, weeks nor results)."""
+    for kept in (kept_path(engine), frames_path(engine)):
+        if kept.exists():
+            kept.unlink()
     return replay_alerts(engine, weeks=WEEKS, today=LATER, suggest=False)
 
 
