@@ -46,7 +46,7 @@ from views.importing.source import (
     ProgressFn,
 )
 from views.importing.watch_dialog import ChooseFolderFn, WatchFolderDialog
-from views.kit.confirm import ask_yes_cancel
+from views.kit.confirm import ask_to_go_on, ask_yes_cancel
 from views.kit.jobs import JobRunner, TaskState
 from views.shell.main_window import MainWindow
 
@@ -230,6 +230,8 @@ class ImportController(QObject):
         self.window = window
         self.source: WorkspaceImportSource | None = None
         self._confirm = confirm
+        # The demo workspaces the user agreed to import into this session (asked once).
+        self._demo_agreed: set[str] = set()
         self._ask_save_path = ask_save_path
         self._choose_folder = choose_folder
         self.import_dialog: ImportDialog | None = None
@@ -326,6 +328,9 @@ class ImportController(QObject):
         summary = self.window.summary
         if summary is None or not summary.is_demo:
             return True
+        workspace = self.source.display_name if self.source is not None else ""
+        if workspace in self._demo_agreed:
+            return True  # asked once this session: not again for every file
         names = ", ".join(Path(p).name for p in paths[:3]) + (" …" if len(paths) > 3 else "")
         text = (
             f"This is the demo workspace: its customers are made up. Importing {names} here "
@@ -335,14 +340,19 @@ class ImportController(QObject):
             "and import there.\n\n"
             "Import into the demo workspace anyway?"
         )
-        confirm = self._confirm or self._ask_confirmation
+        confirm = self._confirm or self._ask_import_anyway
         if confirm("Import into the demo workspace?", text):
+            self._demo_agreed.add(workspace)
             return True
         self.window.statusBar().showMessage("Nothing imported: this is the demo workspace.", 8000)
         return False
 
     def _ask_confirmation(self, title: str, text: str) -> bool:
         return ask_yes_cancel(self.window, title, text)
+
+    def _ask_import_anyway(self, title: str, text: str) -> bool:
+        # Importing can be undone (File ▸ Import history): Enter imports, Esc does not.
+        return ask_to_go_on(self.window, title, text, "Import anyway")
 
     def open_history(self) -> ImportHistoryDialog | None:
         if self.source is None:

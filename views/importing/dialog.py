@@ -377,7 +377,12 @@ class ImportDialog(QDialog):
         set_tone(self.reason_label, tone)
         blocked = any(e.blockers for e in entries)
         enabled = bool(ready) and not blocked and not self.loading
+        was_off = not self.import_button.isEnabled()
         self.import_button.setEnabled(enabled and self._import_op is None)
+        focus = self.focusWidget()
+        if was_off and self.import_button.isEnabled() and focus in (None, self.cancel_button):
+            # Cancel held the focus only while Import was off: the next step takes it.
+            self.import_button.setFocus()
         n = len(ready)
         self.import_button.setText("Import" if n <= 1 else f"Import {n} files")
         self._update_title()

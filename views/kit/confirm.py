@@ -27,6 +27,24 @@ def ask_yes_cancel(parent: QWidget | None, title: str, question: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def ask_to_go_on(parent: QWidget | None, title: str, text: str, go: str) -> bool:
+    """Ask before something that can be undone: True only for the ``go`` button, the
+    default (Enter); Cancel is the escape (Esc)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(title)
+    box.setText(text)
+    yes = box.addButton(go, QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(yes)
+    box.setEscapeButton(cancel)
+    try:
+        box.exec()
+        return box.clickedButton() is yes
+    finally:
+        box.deleteLater()
+
+
 def ask_keep_or_discard(parent: QWidget | None, title: str, text: str, more: str) -> bool:
     """Typed work would be dropped: True only when the person chooses Discard. Keep editing
     is the default, so Enter and Esc keep the work."""

@@ -1,4 +1,5 @@
-"""Every yes-or-cancel question defaults to Cancel: Enter leaves things as they are."""
+"""Every yes-or-cancel question defaults to Cancel: Enter leaves things as they are; a step
+that can be undone, asked with its own button, goes on with Enter."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import ast
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from views.kit.confirm import ask_yes_cancel
 
 ROOT = Path(__file__).resolve().parents[3]
+REAL_EXEC = QDialog.exec  # before the suite's guard against modal dialogs replaces it
 # Questions with other buttons than Yes and Cancel ("Open" / "Close" for a copy taken
 # offline), asked through their own dialog.
 OWN_BUTTONS = {"app/gui/offline_controller.py"}
@@ -58,3 +60,35 @@ def test_every_screen_asks_through_the_one_question() -> None:
         if _question_calls(path)
     }
     assert found - OWN_BUTTONS == {"views/kit/confirm.py"}
+
+
+def test_a_step_that_can_be_undone_goes_on_with_enter_and_stops_with_esc(
+    qapp: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ask_to_go_on (importing into the demo workspace, undone from Import history): its
+    named button is the default, Esc cancels. Real boxes, answered by real keys."""
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from views.kit.confirm import ask_to_go_on
+
+    monkeypatch.setattr(QDialog, "exec", REAL_EXEC)  # the suite refuses modal dialogs
+    defaults: list[str] = []
+
+    def press(key: Qt.Key) -> None:
+        def find() -> None:
+            box = QApplication.activeModalWidget()
+            if not isinstance(box, QMessageBox):
+                QTimer.singleShot(20, find)
+                return
+            defaults.append(box.defaultButton().text())
+            QTest.keyClick(box, key)
+
+        QTimer.singleShot(0, find)
+
+    press(Qt.Key.Key_Return)
+    assert ask_to_go_on(None, "Import into the demo workspace?", "Mix?", "Import anyway")
+    press(Qt.Key.Key_Escape)
+    assert not ask_to_go_on(None, "Import into the demo workspace?", "Mix?", "Import anyway")
+    assert defaults == ["Import anyway", "Import anyway"]

@@ -672,6 +672,11 @@ def test_importing_into_the_demo_workspace_asks_first(qtbot, gui: Gui, tmp_path:
     assert dialog is not None
     assert len(gui.confirmations) == 2
     dialog.close()
+    # Asked once this session: the next files are imported without asking again.
+    again = gui.imports.open_import([str(march)])
+    assert again is not None
+    assert len(gui.confirmations) == 2
+    again.close()
 
 
 def _wheel(widget: QWidget, steps: int) -> QWheelEvent:
@@ -715,4 +720,20 @@ def test_the_mouse_wheel_never_changes_a_column_mapping(qtbot, gui: Gui, tmp_pat
         event = _wheel(combo, 3)
         assert combo.currentIndex() == before, column
         assert not event.isAccepted()  # left to the table, which scrolls
+    dialog.close()
+
+
+def test_the_preview_gives_the_focus_to_import_once_it_is_offered(
+    qtbot, gui: Gui, tmp_path: Path
+) -> None:
+    """While the files are read, Import is off and Cancel holds the focus; once Import is
+    offered it takes the focus (Enter imports, as the default button says), unless the
+    person moved it elsewhere meanwhile."""
+    dialog = gui.imports.open_import([str(copy(SHOPIFY, tmp_path / "exports"))])
+    assert dialog is not None
+    assert not dialog.import_button.isEnabled()
+    assert dialog.focusWidget() is not dialog.import_button
+    wait_preview(qtbot, dialog)
+    assert dialog.import_button.isEnabled(), dialog.reason_label.text()
+    assert dialog.focusWidget() is dialog.import_button
     dialog.close()
