@@ -29,8 +29,22 @@ USER_AGENT = "AccountRadar-notify"
 GRACE_S = 1.0  # for the worker to end once its sockets are shut
 
 
+RETRIED = "It is tried again next round."
+# A test post is sent when the person asks, never again on its own.
+NOT_RETRIED = "A test post is not sent again on its own: send another once this is fixed."
+
+
 class PostFailed(UserFacingError):
-    """A post that did not go; nothing is lost: it is tried again next round."""
+    """A post that did not go; nothing is lost: it is tried again next round. ``reason``:
+    what went wrong, without what happens next (``str``: both)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"{reason} {RETRIED}")
+        self.reason = reason
+
+    def words(self, *, test: bool) -> str:
+        """What went wrong and what happens next, for a test post or a real one."""
+        return f"{self.reason} {NOT_RETRIED if test else RETRIED}"
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -55,7 +69,7 @@ def _post(request: urllib.request.Request, timeout: float, deadline: Deadline) -
 def _too_slow(host: str, timeout: float) -> PostFailed:
     log.warning("The post to %s was not answered in %ss", host, timeout)
     return PostFailed(
-        f"{host} did not answer within {timeout:g} seconds. The post is tried again next round."
+        f"{host} did not answer within {timeout:g} seconds."
     )
 
 
@@ -98,11 +112,10 @@ def post_json(url: str, body: bytes, timeout: float) -> None:
         if 400 <= exc.code < 500:
             raise PostFailed(
                 f"{host} refused the post (HTTP {exc.code}): check the webhook's address in "
-                "Settings ▸ Slack and Teams. It is tried again next round."
+                "Settings ▸ Slack and Teams."
             ) from None
         raise PostFailed(
-            f"{host} could not take the post just now (HTTP {exc.code}). It is tried again "
-            "next round."
+            f"{host} could not take the post just now (HTTP {exc.code})."
         ) from None
     except TimeoutError:
         raise _too_slow(host, timeout) from None
@@ -112,17 +125,15 @@ def post_json(url: str, body: bytes, timeout: float) -> None:
         if isinstance(reason, TimeoutError | socket.timeout):
             raise _too_slow(host, timeout) from None
         raise PostFailed(
-            f"Could not reach {host} (no network, or the server is down). The post is tried "
-            "again next round."
+            f"Could not reach {host} (no network, or the server is down)."
         ) from None
     except http.client.HTTPException as exc:  # a malformed answer (bad status line, ...)
         log.warning("The post to %s had a malformed answer: %s", host, type(exc).__name__)
         raise PostFailed(
-            f"{host} did not answer as a webhook does ({type(exc).__name__}). The post is "
-            "tried again next round."
+            f"{host} did not answer as a webhook does ({type(exc).__name__})."
         ) from None
     except OSError as exc:
         log.warning("The post to %s did not go: %s", host, type(exc).__name__)
         raise PostFailed(
-            f"Could not reach {host} ({type(exc).__name__}). The post is tried again next round."
+            f"Could not reach {host} ({type(exc).__name__})."
         ) from None

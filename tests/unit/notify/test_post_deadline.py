@@ -77,7 +77,7 @@ def test_a_dripping_webhook_is_given_up_at_the_deadline(what: str) -> None:
         assert not poster.is_alive(), "the post was still running long after its deadline"
     elapsed, message = outcome[0]
     assert message == (
-        "127.0.0.1 did not answer within 1 seconds. The post is tried again next round."
+        "127.0.0.1 did not answer within 1 seconds. It is tried again next round."
     )
     assert "secret" not in message
     assert elapsed < TIMEOUT_S + MARGIN_S

@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 
 from models.schema import Alert, ScoreSnapshot, ScoringRun
 from services.listen.records import Digest, DigestLine
-from services.notify.run import approve_webhook, pending_posts, read_setup, run_round
+from services.notify.run import (
+    approve_webhook,
+    pending_posts,
+    read_setup,
+    run_round,
+    send_posts,
+    trial_post,
+)
 from services.notify.webhook import store_webhook
 from services.settings import set_setting
 from tests.support.notify_book import NOW, webhook_server
@@ -118,6 +125,20 @@ def test_a_refusal_is_said_plainly_and_posted_next_round(book, hook, status) -> 
     assert run_round(engine, now=NOW).posted == 1
     assert run_round(engine, now=NOW).posted == 0
     assert len(hook.bodies) == 1
+
+
+def test_a_failed_test_post_does_not_say_it_will_be_tried_again(book, hook) -> None:  # type: ignore[no-untyped-def]
+    engine, _ids = book
+    hook.status = 500
+    setup = read_setup(engine)
+    failed = send_posts(engine, setup, [trial_post(engine, setup, None)])
+    assert failed.posted == 0
+    assert failed.problem is not None
+    assert "HTTP 500" in failed.problem
+    assert "tried again" not in failed.problem
+    assert "test post is not sent again on its own" in failed.problem
+    hook.status = 200
+    assert run_round(engine, now=NOW).posted == 1  # the alert's post, not the test's
 
 
 def test_a_timeout_is_said_plainly_and_posted_next_round(book, hook) -> None:  # type: ignore[no-untyped-def]
