@@ -65,7 +65,7 @@ class ContactMarks:
         self.tracking_label = QLabel(row)
         self.tracking_label.setObjectName("trackingConsent")
         self.tracking_label.setWordWrap(True)
-        self.tracking_button = QPushButton("Opted out of tracking…", row)
+        self.tracking_button = QPushButton("Opt out of tracking…", row)
         self.tracking_button.setObjectName("trackingConsentButton")
         self.tracking_button.clicked.connect(self._on_tracking_button_clicked)
         layout.addWidget(self.tracking_label, 1)
@@ -77,7 +77,7 @@ class ContactMarks:
         words = d.tracking_words
         self.tracking_label.setText(words or "")
         self.tracking_label.setVisible(words is not None)
-        self.tracking_button.setText("Opt back in…" if words else "Opted out of tracking…")
+        self.tracking_button.setText("Opt back in…" if words else "Opt out of tracking…")
         self.tracking_button.setToolTip(
             "They agreed to activity tracking again: their usage and conversations count"
             if words
@@ -105,7 +105,7 @@ class ContactMarks:
             else f"{d.name} agreed to activity tracking again? Their usage and "
             "conversations count again from the next scoring."
         )
-        title = "Opted out of tracking?" if opted_out else "Opt back in?"
+        title = "Opt out of tracking?" if opted_out else "Opt back in?"
         if not (self._confirm or self._ask_yes)(title, question):
             return
         change = source.set_tracking_consent

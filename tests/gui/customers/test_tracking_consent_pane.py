@@ -61,7 +61,7 @@ def test_opting_a_customer_out_of_tracking_from_the_pane(
         timeout=TIMEOUT_MS,
     )
     assert pane.tracking_button.isVisible()
-    assert pane.tracking_button.text() == "Opted out of tracking…"
+    assert pane.tracking_button.text() == "Opt out of tracking…"
     assert not pane.tracking_label.isVisible()
     answers = [False, True]
     asked: list[str] = []
@@ -72,7 +72,7 @@ def test_opting_a_customer_out_of_tracking_from_the_pane(
 
     pane._confirm = confirm
     pane.tracking_button.click()  # Cancel
-    assert asked == ["Opted out of tracking?"]
+    assert asked == ["Opt out of tracking?"]
     assert rows(workspace, "SELECT tracking_opted_out_at FROM customers WHERE id=?",
                 customer) == [(None,)]  # fmt: skip
     pane.tracking_button.click()
