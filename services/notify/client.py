@@ -68,9 +68,7 @@ def _post(request: urllib.request.Request, timeout: float, deadline: Deadline) -
 
 def _too_slow(host: str, timeout: float) -> PostFailed:
     log.warning("The post to %s was not answered in %ss", host, timeout)
-    return PostFailed(
-        f"{host} did not answer within {timeout:g} seconds."
-    )
+    return PostFailed(f"{host} did not answer within {timeout:g} seconds.")
 
 
 def post_json(url: str, body: bytes, timeout: float) -> None:
@@ -114,9 +112,7 @@ def post_json(url: str, body: bytes, timeout: float) -> None:
                 f"{host} refused the post (HTTP {exc.code}): check the webhook's address in "
                 "Settings ▸ Slack and Teams."
             ) from None
-        raise PostFailed(
-            f"{host} could not take the post just now (HTTP {exc.code})."
-        ) from None
+        raise PostFailed(f"{host} could not take the post just now (HTTP {exc.code}).") from None
     except TimeoutError:
         raise _too_slow(host, timeout) from None
     except urllib.error.URLError as exc:
@@ -124,9 +120,7 @@ def post_json(url: str, body: bytes, timeout: float) -> None:
         log.warning("The post to %s did not go: %s", host, type(reason).__name__)
         if isinstance(reason, TimeoutError | socket.timeout):
             raise _too_slow(host, timeout) from None
-        raise PostFailed(
-            f"Could not reach {host} (no network, or the server is down)."
-        ) from None
+        raise PostFailed(f"Could not reach {host} (no network, or the server is down).") from None
     except http.client.HTTPException as exc:  # a malformed answer (bad status line, ...)
         log.warning("The post to %s had a malformed answer: %s", host, type(exc).__name__)
         raise PostFailed(
@@ -134,6 +128,4 @@ def post_json(url: str, body: bytes, timeout: float) -> None:
         ) from None
     except OSError as exc:
         log.warning("The post to %s did not go: %s", host, type(exc).__name__)
-        raise PostFailed(
-            f"Could not reach {host} ({type(exc).__name__})."
-        ) from None
+        raise PostFailed(f"Could not reach {host} ({type(exc).__name__}).") from None

@@ -76,8 +76,6 @@ def test_a_dripping_webhook_is_given_up_at_the_deadline(what: str) -> None:
         poster.join(TIMEOUT_S + 15)  # a regression fails here rather than hang the suite
         assert not poster.is_alive(), "the post was still running long after its deadline"
     elapsed, message = outcome[0]
-    assert message == (
-        "127.0.0.1 did not answer within 1 seconds. It is tried again next round."
-    )
+    assert message == ("127.0.0.1 did not answer within 1 seconds. It is tried again next round.")
     assert "secret" not in message
     assert elapsed < TIMEOUT_S + MARGIN_S
