@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from services.core.formatting import format_date
+from services.core.profile import actor_person
 from services.renewals.vocab import CALL_LABELS, OPEN
 
 # A checkpoint's state on the card.
@@ -45,6 +46,12 @@ class CallRecord:
     @property
     def label(self) -> str:
         return CALL_LABELS.get(self.call, self.call)
+
+    @property
+    def who(self) -> str:
+        """The person who made the call, by name ("Priya Raman", not the audit's "Priya
+        Raman <priya@…>"): one form wherever a call is shown."""
+        return actor_person(self.made_by) if self.made_by else ""
 
 
 @dataclass(frozen=True)

@@ -39,12 +39,13 @@ from services.renewals.card_records import (
     ContractCard,
     RenewalCard,
 )
+from services.renewals.vocab import OPEN
 from views.customers.record_call import CallRequest, RecordCallDialog
 from views.kit.accessibility import name
 
 
 def _call_words(call: CallRecord) -> str:
-    who = f" by {call.made_by}" if call.made_by else ""
+    who = f" by {call.who}" if call.who else ""
     note = f" (“{call.note}”)" if call.note else ""
     return f"{call.label}{who} on {format_date(call.made_at.date())}{note}"
 
@@ -75,6 +76,9 @@ def checkpoint_words(
 def likelihood_words(contract: ContractCard) -> str:
     """'Likelihood to renew 31% (fitted on this workspace's renewals, Mar 1, 2026)'."""
     f = contract.forecast
+    if f is None and contract.outcome != OPEN:
+        # A renewal already decided is not scored: its outcome is on the line above.
+        return f"Decided: {contract.outcome} (no likelihood is scored once a renewal is decided)"
     if f is None:
         return "Likelihood to renew: not yet scored (score the workspace to see it)"
     return (

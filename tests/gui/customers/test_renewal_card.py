@@ -93,6 +93,12 @@ def test_the_card_shows_the_contract_the_model_and_the_calls(
     show(qtbot, pane, jobs, ids["F"])  # only a decided contract: no call to make
     assert card.isVisible()
     assert not card.record_button.isVisible()
+    (decided,) = card.boxes
+    assert decided.contract.outcome != "open"
+    texts = " ".join(decided.texts())
+    assert "not yet scored" not in texts  # the workspace is scored: the renewal is decided
+    assert decided.contract.forecast is None
+    assert f"Decided: {decided.contract.outcome}" in texts
 
 
 def test_record_a_call_with_keys_and_clicks_then_undo_it(
