@@ -229,7 +229,10 @@ def _mix(rows: dict[str, Any], chosen: np.ndarray, threshold: float) -> Section:
             scored = chosen & ~np.isnan(rows["churn_risk"])
             risky = int((_risky(rows, threshold) & scored).sum())
             share = format_percent(risky / total) if total else "-"
-            words = f"{risky:,} ({share}), the rest Lost"
+            lost = count - risky  # the high band's others: Lost (gone, not at risk)
+            words = (
+                f"{risky:,} ({share}), the other {lost:,} Lost" if lost else f"{risky:,} ({share})"
+            )
             items.append(Figure("Of them at risk", words, AT_RISK_DEFINITION))
     charts = (
         Chart(HEALTH_MIX, "Health and engagement", {

@@ -128,7 +128,7 @@ def test_the_books_pack(book) -> None:  # type: ignore[no-untyped-def]
     mix = _figures(_section(pack, "Health mix"))
     assert mix == {
         "Churn risk high (60% or more)": "3 (60%)",
-        "Of them at risk": "2 (40%), the rest Lost",  # A and B; D is Lost, as in the totals
+        "Of them at risk": "2 (40%), the other 1 Lost",  # A and B; D is Lost, as in the totals
         "Churn risk medium (30% to 60%)": "1 (20%)",
         "Churn risk low (under 30%)": "1 (20%)",
     }
@@ -150,6 +150,8 @@ def test_a_tiers_pack_and_a_segments(book) -> None:  # type: ignore[no-untyped-d
     # A and B: both at risk, $210 + $50.
     assert _figures(_section(gold, "Totals"))["At risk"] == "2 (100%)"
     assert _figures(_section(gold, "Totals"))["Revenue at risk"] == "$260"
+    # Both of the high band at risk: none Lost, and the pack does not say "the rest Lost".
+    assert _figures(_section(gold, "Health mix"))["Of them at risk"] == "2 (100%)"
     assert "Results does not break outreach down by tier" in " ".join(
         _section(gold, "Results").lines
     )
