@@ -117,8 +117,9 @@ def within_budget(replay: Replay, budget: int, worth: Worth | None = None) -> pd
     (same cool-down and active period, early warnings first, highest priority first), the
     lapse warnings ranked and floored by ``worth`` (default: as configured)."""
     worth = worth if worth is not None else replay.config.worth
+    said = (worth.floor, worth.weight, worth.uses_lower_bound)  # not where it came from
     return replay.kept(
-        replay.key("within budget", budget, worth), lambda: _within_budget(replay, budget, worth)
+        replay.key("within budget", budget, said), lambda: _within_budget(replay, budget, worth)
     )
 
 

@@ -3,6 +3,7 @@ and the suggested thresholds, services/learn/replay_suggest.py, read it)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -12,7 +13,7 @@ import pandas as pd
 
 from services.alerts.config import AlertConfig
 from services.alerts.inputs import AlertInputs
-from services.learn.replay_frames import KeptFrames, key_of
+from services.learn.replay_frames import NO_FLOOR, KeptFrames, key_of
 from services.settings import ALERT_RULES
 
 # The rules whose alerts warn of a lapse (models.vocab.ALERT_QUEUES' "risk" queue): the
@@ -93,10 +94,14 @@ class Replay:
 
     def key(self, *extra: object) -> str:
         """The key of a result computed from every week of this replay and ``extra``: the
-        weeks' inputs and days, the tie-breaks, the settings as they are now, the horizon."""
+        weeks' inputs and days, the tie-breaks, the settings as they are now but what a
+        lapse warning must be worth (which a result that depends on it puts in ``extra``:
+        the replay's own choice moves it, and the weeks' admission with a given floor and
+        weight does not depend on the one set), the horizon."""
         if self._base is None or self._base[0] is not self.config:
             days = [w.day for w in self.weeks]
-            said = (self.week_keys, days, self.ties_key, self.candidates_key, self.config,
+            settings = dataclasses.replace(self.config, worth=NO_FLOOR)
+            said = (self.week_keys, days, self.ties_key, self.candidates_key, settings,
                     self.horizon)  # fmt: skip
             self._base = (self.config, key_of(*said))
         return key_of(self._base[1], extra)

@@ -109,7 +109,10 @@ def simulate(
     if tried is None:
         frame = _admitted(replay, per_rule)
     else:
-        key = replay.key("suggestion", list(per_rule), tried)
+        worth = replay.config.worth  # the candidates' lapse warnings are ranked by it
+        key = replay.key(
+            "suggestion", list(per_rule), tried, (worth.floor, worth.weight, worth.uses_lower_bound)
+        )
         frame = replay.kept(key, lambda: _admitted(replay, per_rule))
     common: dict[str, Any] = {
         "weeks": replay.week_days, "end_day": replay.end_day, "horizon": replay.horizon,

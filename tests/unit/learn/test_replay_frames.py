@@ -202,3 +202,22 @@ def test_another_worth_evaluates_no_rule_again_and_gives_the_full_replays_figure
     full = _full(engine)
     assert computed["evaluated"] >= WEEKS
     assert _figures(floored) == _figures(full)
+
+
+def test_another_weight_admits_again_only_what_depends_on_it(
+    engine: Any, computed: dict[str, int]
+) -> None:
+    """The floors and weights the worth choice tries do not depend on the weight set (each
+    trial ranks with its own): kept; the suggestions' trials rank with it: admitted again."""
+    with Session(engine) as s, s.begin():  # a notice shorter than the horizon: trials run
+        set_setting(s, "alerts.lapse_coming.notice_days", 10, actor="test")
+    replay_alerts(engine, weeks=WEEKS, today=LATER)
+    assert computed["within budget"] > 10
+    with Session(engine) as s, s.begin():
+        set_setting(s, "alerts.reach_weight", 100, actor="test")
+    computed.update(dict.fromkeys(computed, 0))
+    weighted = replay_alerts(engine, weeks=WEEKS, today=LATER)
+    assert computed["evaluated"] == 0
+    assert computed["within budget"] <= 1  # the queue as set: the new weight's own
+    assert computed["suggestions"] > 0
+    assert _figures(weighted) == _figures(_full(engine))
