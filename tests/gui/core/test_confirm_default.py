@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QDialog, QMessageBox
 
+from tests.support.modal import REAL_EXEC, answer_next
 from views.kit.confirm import ask_yes_cancel
 
 ROOT = Path(__file__).resolve().parents[3]
-REAL_EXEC = QDialog.exec  # before the suite's guard against modal dialogs replaces it
 # Questions with other buttons than Yes and Cancel ("Open" / "Close" for a copy taken
 # offline), asked through their own dialog.
 OWN_BUTTONS = {"app/gui/offline_controller.py"}
@@ -67,9 +67,8 @@ def test_a_step_that_can_be_undone_goes_on_with_enter_and_stops_with_esc(
 ) -> None:
     """ask_to_go_on (importing into the demo workspace, undone from Import history): its
     named button is the default, Esc cancels. Real boxes, answered by real keys."""
-    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
 
     from views.kit.confirm import ask_to_go_on
 
@@ -77,15 +76,11 @@ def test_a_step_that_can_be_undone_goes_on_with_enter_and_stops_with_esc(
     defaults: list[str] = []
 
     def press(key: Qt.Key) -> None:
-        def find() -> None:
-            box = QApplication.activeModalWidget()
-            if not isinstance(box, QMessageBox):
-                QTimer.singleShot(20, find)
-                return
+        def answer(box: QMessageBox) -> None:
             defaults.append(box.defaultButton().text())
             QTest.keyClick(box, key)
 
-        QTimer.singleShot(0, find)
+        answer_next(QMessageBox, answer)
 
     press(Qt.Key.Key_Return)
     assert ask_to_go_on(None, "Import into the demo workspace?", "Mix?", "Import anyway")

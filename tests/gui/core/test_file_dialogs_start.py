@@ -9,15 +9,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
+from PySide6.QtWidgets import QDialog, QFileDialog
 
 import views.kit.file_dialogs as file_dialogs
+from tests.support.modal import REAL_EXEC, answer_next
 from views.kit.file_dialogs import existing_directory, open_file_name, save_file_name, start_in
 
 ROOT = Path(__file__).resolve().parents[3]
-# The suite refuses modal dialogs (tests/gui/conftest.py); these are answered by a timer.
-REAL_EXEC = QDialog.exec
 
 
 @pytest.fixture
@@ -49,15 +47,11 @@ def _answer(qtbot, answer) -> list[str]:  # noqa: ANN001
     """Answer the next file dialog with ``answer(dialog)``; the folders it opened in."""
     opened: list[str] = []
 
-    def find() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, QFileDialog):
-            QTimer.singleShot(20, find)
-            return
+    def record(dialog: QFileDialog) -> None:
         opened.append(dialog.directory().absolutePath())
         answer(dialog)
 
-    QTimer.singleShot(0, find)
+    answer_next(QFileDialog, record)
     return opened
 
 
